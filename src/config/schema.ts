@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { parseDuration } from '../domain/duration';
+
+/**
+ * The YAML configuration, validated at start-up. Chat text only ever *selects*
+ * from what is written here: clusters, services, commands and URLs never come
+ * from a Slack message. Secrets do not belong in this file; they come from the
+ * environment.
+ */
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 60s, 15m or 2h, got "${text}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Slack user (U…/W…) or user group (S…) ids. */
+const slackPrincipal = z
+  .string()
+  .regex(/^[UWS][A-Z0-9]{2,}$/, { error: 'expected a Slack user id (U…, W…) or user group id (S…)' });
+
+/** A command is written as a list of words, or one string split on spaces. */
+const command = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+    error: 'expected a command: a string or a list of words',
+  })
+  .transform((value) => (typeof value === 'string' ? value.trim().split(/\s+/) : value));
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, {
+  error: 'expected a name of letters, digits, ".", "_" or "-"',
+});
+
+const serviceSchema = z
+  .object({
+    name,
+    /** The containers whose image is the app's version; others (sidecars) keep theirs. */
+    containers: z.array(name).min(1),
+  })
+  .strict();
+
+const databaseSchema = z.union(
+  [
+    z
+      .object({ instance: name })
+      .strict()
+      .transform((d) => ({ kind: 'instance' as const, id: d.instance })),
+    z
+      .object({ cluster: name })
+      .strict()
+      .transform((d) => ({ kind: 'cluster' as const, id: d.cluster })),
+  ],
+  { error: 'expected either `instance: <RDS instance id>` or `cluster: <Aurora cluster id>`' },
+);
+
+const migrationSchema = z
+  .object({
+    /** Whose task definition (network, roles, image) the migration task borrows. */
+    service: name,
+    container: name,
+    command,
+    rollbackCommand: command.optional(),
+    timeout: duration.prefault('30m'),
+  })
+  .strict();
+
+const healthSchema = z
+  .object({
+    url: z.url({ error: 'expected a URL' }),
+    endpoints: z.array(z.string().startsWith('/', { error: 'expected a path starting with /' })).min(1),
+    timeout: duration.prefault('5s'),
+    /** Verify tries this many times, `interval` apart, before it fails the release. */
+    attempts: z.number().int().min(1).max(60).default(3),
+    interval: duration.prefault('10s'),
+  })
+  .strict();
+
+const monitoringSchema = z
+  .object({
+    window: duration.prefault('15m'),
+    interval: duration.prefault('60s'),
+  })
+  .strict();
+
+const rollbackSchema = z
+  .object({
+    /** Fraction of requests failing, 0.05 = 5 %. */
+    errorRate: z.number().gt(0).lt(1).default(0.05),
+    latencyFactor: z.number().gt(1).default(2),
+    consecutive: z.number().int().min(1).default(2),
+    auto: z.boolean().default(false),
+    twoPersonRule: z.boolean().default(false),
+  })
+  .strict();
+
+const timeoutsSchema = z
+  .object({
+    preflight: duration.prefault('2m'),
+    backup: duration.prefault('60m'),
+    deploy: duration.prefault('30m'),
+    verify: duration.prefault('5m'),
+  })
+  .strict();
+
+const environmentSchema = z
+  .object({
+    cluster: name,
+    services: z.array(serviceSchema).min(1),
+    database: databaseSchema.optional(),
+    migration: migrationSchema.optional(),
+    logs: z.object({ group: z.string().min(1), errorPattern: z.string().min(1).default('ERROR') }).strict(),
+    health: healthSchema,
+    monitoring: monitoringSchema.prefault({}),
+    rollback: rollbackSchema.prefault({}),
+    timeouts: timeoutsSchema.prefault({}),
+    /** Production usually requires the same version to have succeeded here first. */
+    requireSuccessIn: name.optional(),
+    deployers: z.array(slackPrincipal).default([]),
+    approvers: z.array(slackPrincipal).default([]),
+    /** Slack channel for this environment's releases; defaults to slack.channel. */
+    channel: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    const services = new Set(env.services.map((s) => s.name));
+    if (env.migration && !services.has(env.migration.service)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['migration', 'service'],
+        message: `expected one of this environment's services (${[...services].join(', ')})`,
+      });
+    }
+  });
+
+const appSchema = z
+  .object({
+    environments: z.record(name, environmentSchema).refine((envs) => Object.keys(envs).length > 0, {
+      error: 'expected at least one environment',
+    }),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    slack: z
+      .object({
+        channel: z.string().min(1).default('engineering'),
+        onCall: slackPrincipal.optional(),
+      })
+      .strict()
+      .prefault({}),
+    engine: z
+      .object({
+        /** A release lock expires this long after the last heartbeat of its release. */
+        lockTtl: duration.prefault('10m'),
+        /** How long a created release may wait for "Start" before its lock lapses. */
+        startTimeout: duration.prefault('2h'),
+        /** How often slow AWS operations are polled. */
+        pollInterval: duration.prefault('15s'),
+        concurrency: z.number().int().min(1).max(100).default(10),
+      })
+      .strict()
+      .prefault({}),
+    apps: z.record(name, appSchema).refine((apps) => Object.keys(apps).length > 0, {
+      error: 'expected at least one app',
+    }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const [appName, app] of Object.entries(config.apps)) {
+      for (const [envName, env] of Object.entries(app.environments)) {
+        if (env.requireSuccessIn && !(env.requireSuccessIn in app.environments)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['apps', appName, 'environments', envName, 'requireSuccessIn'],
+            message: `expected another environment of ${appName}`,
+          });
+        }
+      }
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type AppConfig = Config['apps'][string];
+export type EnvironmentConfig = AppConfig['environments'][string];

@@ -1,0 +1,38 @@
+import { InvalidRequestError } from '../domain/errors';
+import type { Config, EnvironmentConfig } from './schema';
+
+export interface Target {
+  app: string;
+  environment: string;
+  config: EnvironmentConfig;
+}
+
+/**
+ * Picks the app and environment a request names. Either may be left out when
+ * the configuration has only one, so `/deploy v1.2.0` works for a one-app team.
+ */
+export function resolveTarget(config: Config, app?: string, environment?: string): Target {
+  const appName = app ?? onlyKey(config.apps, 'app');
+  const appConfig = config.apps[appName];
+  if (!appConfig) {
+    throw new InvalidRequestError(
+      'unknown_app',
+      `unknown app "${appName}"; configured apps: ${Object.keys(config.apps).join(', ')}`,
+    );
+  }
+  const envName = environment ?? onlyKey(appConfig.environments, `environment of ${appName}`);
+  const envConfig = appConfig.environments[envName];
+  if (!envConfig) {
+    throw new InvalidRequestError(
+      'unknown_environment',
+      `unknown environment "${envName}" for ${appName}; configured: ${Object.keys(appConfig.environments).join(', ')}`,
+    );
+  }
+  return { app: appName, environment: envName, config: envConfig };
+}
+
+function onlyKey(record: Record<string, unknown>, what: string): string {
+  const keys = Object.keys(record);
+  if (keys.length === 1) return keys[0] as string;
+  throw new InvalidRequestError('ambiguous_target', `name the ${what}: one of ${keys.join(', ')}`);
+}

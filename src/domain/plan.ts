@@ -1,0 +1,41 @@
+import type { ReleaseType, StepName, StepRecord } from './release';
+
+/**
+ * What each release type runs (runbook "Release Types"). A hotfix runs only the
+ * critical preflight checks so that a degraded service can still be fixed; a
+ * major release gets the extended monitoring window once monitoring exists.
+ */
+export type PreflightDepth = 'critical' | 'full';
+
+export interface ReleasePlanRules {
+  steps: readonly StepName[];
+  preflight: PreflightDepth;
+}
+
+export const PLAN_RULES: Record<ReleaseType, ReleasePlanRules> = {
+  hotfix: { steps: ['preflight', 'backup', 'migrate', 'deploy', 'verify'], preflight: 'critical' },
+  minor: { steps: ['preflight', 'backup', 'migrate', 'deploy', 'verify'], preflight: 'full' },
+  major: { steps: ['preflight', 'backup', 'migrate', 'deploy', 'verify'], preflight: 'full' },
+};
+
+/** The parts of an environment's configuration that decide which steps apply. */
+export interface PlanInput {
+  hasDatabase: boolean;
+  hasMigration: boolean;
+}
+
+/** Why a step does not apply to this environment, or undefined when it does. */
+function skipReason(step: StepName, input: PlanInput): string | undefined {
+  if (step === 'backup' && !input.hasDatabase) return 'no database configured';
+  if (step === 'migrate' && !input.hasMigration) return 'no migration configured';
+  return undefined;
+}
+
+export function planSteps(type: ReleaseType, input: PlanInput): StepRecord[] {
+  return PLAN_RULES[type].steps.map((name) => {
+    const reason = skipReason(name, input);
+    return reason
+      ? { name, state: 'skipped', reason, runs: 0, progress: {} }
+      : { name, state: 'pending', runs: 0, progress: {} };
+  });
+}

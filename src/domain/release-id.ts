@@ -1,0 +1,25 @@
+/**
+ * Release ids end up in places with strict alphabets: BullMQ job ids (no `:`),
+ * ECS `startedBy` (36 characters, letters, digits, `-`, `_`), RDS snapshot ids
+ * (start with a letter, no `--`). `r20261127t171340-3f9a` fits all of them and
+ * still sorts by time.
+ */
+const RELEASE_ID = /^r\d{8}t\d{6}-[0-9a-f]{4}$/;
+
+export function newReleaseId(nowMs: number, random: () => number): string {
+  const iso = new Date(nowMs).toISOString(); // 2026-11-27T17:13:40.000Z
+  const stamp = `${iso.slice(0, 10).replace(/-/g, '')}t${iso.slice(11, 19).replace(/:/g, '')}`;
+  const suffix = Math.floor(random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0');
+  return `r${stamp}-${suffix}`;
+}
+
+export function isReleaseId(text: string): boolean {
+  return RELEASE_ID.test(text);
+}
+
+/** The RDS snapshot a release takes: derived, so a resumed backup finds its own. */
+export function snapshotIdFor(releaseId: string): string {
+  return `deploybot-${releaseId}`;
+}

@@ -1,0 +1,88 @@
+/**
+ * A release deploys one version of one app to one environment. It is stored as
+ * JSON; `revision` grows by one on every write so that a stale copy cannot
+ * overwrite a newer one (see ReleaseStore).
+ */
+export const RELEASE_TYPES = ['hotfix', 'minor', 'major'] as const;
+export type ReleaseType = (typeof RELEASE_TYPES)[number];
+
+export const STEP_NAMES = ['preflight', 'backup', 'migrate', 'deploy', 'verify'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export type ReleaseState = 'awaiting_start' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type StepState = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface StepError {
+  code: string;
+  message: string;
+}
+
+export interface StepRecord {
+  name: StepName;
+  state: StepState;
+  /** Why a step is skipped, in words for the checklist message. */
+  reason?: string;
+  startedAt?: number;
+  finishedAt?: number;
+  /** How many times a worker began this step (resumes and retries included). */
+  runs: number;
+  /** What a step has done so far, so that a resumed run continues instead of repeating. */
+  progress: { [key: string]: Json };
+  /** One line for chat: what the step found or did. */
+  summary?: string;
+  /** Longer detail for the thread (log tail, check list). */
+  details?: string[];
+  error?: StepError;
+}
+
+/** Facts that later steps (and rollback) rely on. Written once, never changed. */
+export interface ReleaseFacts {
+  snapshotId?: string;
+  /** service name -> task definition ARN it ran before this release. */
+  previousTaskDefinitions: Record<string, string>;
+  /** service name -> task definition ARN this release registered for it. */
+  targetTaskDefinitions: Record<string, string>;
+  migrationTaskArn?: string;
+}
+
+export interface Release {
+  id: string;
+  app: string;
+  environment: string;
+  version: string;
+  type: ReleaseType;
+  /** Slack user id, or `cli:<user>` for the command line. */
+  requestedBy: string;
+  state: ReleaseState;
+  createdAt: number;
+  updatedAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  revision: number;
+  steps: StepRecord[];
+  facts: ReleaseFacts;
+  failure?: StepError & { step?: StepName };
+  cancelledBy?: string;
+}
+
+export function isReleaseType(text: string): text is ReleaseType {
+  return (RELEASE_TYPES as readonly string[]).includes(text);
+}
+
+export function findStep(release: Release, name: StepName): StepRecord {
+  const step = release.steps.find((s) => s.name === name);
+  if (!step) throw new Error(`release ${release.id} has no step ${name}`);
+  return step;
+}
+
+/** The first step after `name` that is still to run, or undefined when none is left. */
+export function nextRunnableStep(release: Release, after?: StepName): StepRecord | undefined {
+  const start = after ? release.steps.findIndex((s) => s.name === after) + 1 : 0;
+  return release.steps.slice(start).find((s) => s.state !== 'skipped' && s.state !== 'succeeded');
+}
+
+export function isFinished(release: Release): boolean {
+  return release.state === 'succeeded' || release.state === 'failed' || release.state === 'cancelled';
+}

@@ -1,0 +1,106 @@
+import { Queue, type Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema';
+import type { Logger } from '../logging/logger';
+import type { Clock } from '../ports/clock';
+import type { ReleaseChat } from '../ports/release-chat';
+import { BullmqStepQueue } from '../queue/bullmq-step-queue';
+import { STEP_QUEUE_NAME, type RetryPolicy, type StepJobData } from '../queue/step-jobs';
+import { createStepWorker, type StepWorkerOptions } from '../queue/step-worker';
+import { RedisAuditLog } from '../redis/audit-log';
+import { RedisLockService } from '../redis/lock-service';
+import { RedisReleaseStore } from '../redis/release-store';
+import type { StepHandler, StepPorts } from '../steps/step-handler';
+import type { StepName } from '../domain/release';
+import { ReleaseService } from './release-service';
+import { StepRunner } from './step-runner';
+
+export interface EngineOptions {
+  config: Config;
+  /** A 'client' connection for the store, locks and audit log. */
+  redis: Redis;
+  /** A 'worker' connection (maxRetriesPerRequest: null) for BullMQ; needed when `worker` is on. */
+  workerRedis?: Redis;
+  /** Namespace of every Redis key: deploybot's own and BullMQ's. */
+  prefix: string;
+  aws: Omit<StepPorts, 'releases'>;
+  chat: ReleaseChat;
+  clock: Clock;
+  logger: Logger;
+  /** Run a step worker in this process (DEPLOYBOT_ROLE worker or all). */
+  worker: boolean;
+  retry?: RetryPolicy;
+  workerTiming?: Pick<StepWorkerOptions, 'lockDuration' | 'stalledInterval'>;
+  handlers?: Record<StepName, StepHandler>;
+  random?: () => number;
+}
+
+export interface Engine {
+  service: ReleaseService;
+  runner: StepRunner;
+  store: RedisReleaseStore;
+  locks: RedisLockService;
+  audit: RedisAuditLog;
+  queue: Queue<StepJobData>;
+  worker?: Worker<StepJobData>;
+  /** Lets running steps finish, then stops taking jobs. */
+  close(): Promise<void>;
+}
+
+/** Wires the release engine from its adapters; main.ts and the tests both build it here. */
+export function createEngine(options: EngineOptions): Engine {
+  const { config, redis, prefix, clock, logger, chat } = options;
+  const store = new RedisReleaseStore(redis, prefix);
+  const locks = new RedisLockService(redis, prefix, clock);
+  const audit = new RedisAuditLog(redis, prefix);
+  const connection = options.workerRedis ?? redis;
+  const queue = new Queue<StepJobData>(STEP_QUEUE_NAME, { connection, prefix: `${prefix}:bull` });
+  const stepQueue = new BullmqStepQueue(queue, options.retry);
+  const ports: StepPorts = { ...options.aws, releases: store };
+  const runner = new StepRunner({
+    config,
+    store,
+    locks,
+    audit,
+    chat,
+    ports,
+    clock,
+    logger,
+    ...(options.handlers ? { handlers: options.handlers } : {}),
+  });
+  const service = new ReleaseService({
+    config,
+    store,
+    locks,
+    audit,
+    chat,
+    queue: stepQueue,
+    clock,
+    logger,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  let worker: Worker<StepJobData> | undefined;
+  if (options.worker) {
+    if (!options.workerRedis)
+      throw new Error('a worker needs a worker Redis connection (maxRetriesPerRequest: null)');
+    worker = createStepWorker(runner, stepQueue, logger, {
+      connection: options.workerRedis,
+      prefix: `${prefix}:bull`,
+      concurrency: config.engine.concurrency,
+      ...options.workerTiming,
+    });
+  }
+  return {
+    service,
+    runner,
+    store,
+    locks,
+    audit,
+    queue,
+    ...(worker ? { worker } : {}),
+    async close() {
+      await worker?.close();
+      await queue.close();
+    },
+  };
+}

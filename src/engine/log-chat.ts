@@ -1,0 +1,32 @@
+import type { Release, StepName } from '../domain/release';
+import type { Logger } from '../logging/logger';
+import type { ReleaseChat } from '../ports/release-chat';
+
+/** ReleaseChat that writes to the log, so the engine runs without Slack. */
+export class LogChat implements ReleaseChat {
+  constructor(private readonly logger: Logger) {}
+
+  async releaseCreated(release: Release): Promise<void> {
+    this.logger.info({ releaseId: release.id, ...where(release) }, 'release created');
+  }
+
+  async releaseUpdated(release: Release): Promise<void> {
+    const steps = release.steps.map((s) => `${s.name}:${s.state}`).join(' ');
+    this.logger.info({ releaseId: release.id, state: release.state, steps }, 'release updated');
+  }
+
+  async stepDetail(release: Release, step: StepName, lines: string[]): Promise<void> {
+    this.logger.info({ releaseId: release.id, step, lines }, `${step} detail`);
+  }
+
+  async releaseFinished(release: Release): Promise<void> {
+    this.logger.info(
+      { releaseId: release.id, state: release.state, failure: release.failure, ...where(release) },
+      `release ${release.state}`,
+    );
+  }
+}
+
+function where(release: Release) {
+  return { app: release.app, environment: release.environment, version: release.version, type: release.type };
+}

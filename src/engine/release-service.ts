@@ -1,0 +1,203 @@
+import type { Config } from '../config/schema';
+import { resolveTarget } from '../config/target';
+import { InvalidRequestError, LockedError } from '../domain/errors';
+import { planSteps } from '../domain/plan';
+import { isFinished, nextRunnableStep, type Release, type ReleaseType } from '../domain/release';
+import { newReleaseId } from '../domain/release-id';
+import { nextReleaseState } from '../domain/state-machine';
+import { parseVersion } from '../domain/version';
+import type { AuditLog } from '../ports/audit-log';
+import type { Clock } from '../ports/clock';
+import type { LockHolder, LockService } from '../ports/lock';
+import type { ReleaseChat } from '../ports/release-chat';
+import type { ReleaseStore } from '../ports/release-store';
+import type { StepQueue } from '../ports/step-queue';
+import type { Logger } from '../logging/logger';
+import { bestEffort } from './best-effort';
+import { updateRelease } from './update-release';
+
+export interface ReleaseRequest {
+  version: string;
+  app?: string;
+  environment?: string;
+  type?: ReleaseType;
+  requestedBy: string;
+}
+
+export interface ReleaseServiceDeps {
+  config: Config;
+  store: ReleaseStore;
+  locks: LockService;
+  audit: AuditLog;
+  chat: ReleaseChat;
+  queue: StepQueue;
+  clock: Clock;
+  logger: Logger;
+  random?: () => number;
+}
+
+/**
+ * What people ask of releases: request one, start it, cancel it. Validates
+ * everything before it writes anything, so bad input starts nothing, and takes
+ * the app+environment lock first, so of two requests only one proceeds.
+ */
+export class ReleaseService {
+  constructor(private readonly deps: ReleaseServiceDeps) {}
+
+  /** Creates a release awaiting its start (the checklist), holding the lock. */
+  async request(input: ReleaseRequest): Promise<Release> {
+    const { config, store, locks, clock } = this.deps;
+    const version = parseVersion(input.version);
+    const target = resolveTarget(config, input.app, input.environment);
+    const type = input.type ?? 'minor';
+    const now = clock.now();
+    const id = newReleaseId(now, this.deps.random ?? Math.random);
+    const scope = { app: target.app, environment: target.environment };
+
+    const lock = await locks.acquire(scope, id, config.engine.startTimeout);
+    if (!lock.acquired) {
+      await this.audit(
+        input.requestedBy,
+        'release.refused',
+        target.app,
+        target.environment,
+        undefined,
+        version,
+      );
+      throw new LockedError(await this.describeHolder(scope, lock.holder), lock.holder);
+    }
+    const release: Release = {
+      id,
+      app: target.app,
+      environment: target.environment,
+      version,
+      type,
+      requestedBy: input.requestedBy,
+      state: 'awaiting_start',
+      createdAt: now,
+      updatedAt: now,
+      revision: 0,
+      steps: planSteps(type, {
+        hasDatabase: !!target.config.database,
+        hasMigration: !!target.config.migration,
+      }),
+      facts: { previousTaskDefinitions: {}, targetTaskDefinitions: {} },
+    };
+    try {
+      await store.create(release);
+    } catch (error) {
+      await locks.release(scope, id);
+      throw error;
+    }
+    await this.audit(
+      input.requestedBy,
+      'release.requested',
+      target.app,
+      target.environment,
+      id,
+      `${version} (${type})`,
+    );
+    await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
+    return release;
+  }
+
+  /** Starts a release awaiting its start: its first step is queued. */
+  async start(releaseId: string, by: string): Promise<Release> {
+    const { store, clock, locks, config } = this.deps;
+    const existing = await this.get(releaseId);
+    if (existing.state !== 'awaiting_start') {
+      throw new InvalidRequestError(
+        'not_startable',
+        `release ${releaseId} is ${existing.state}, not awaiting start`,
+      );
+    }
+    const scope = { app: existing.app, environment: existing.environment };
+    const lock = await locks.acquire(scope, releaseId, config.engine.lockTtl);
+    if (!lock.acquired) {
+      throw new LockedError(await this.describeHolder(scope, lock.holder), lock.holder);
+    }
+    const started = await updateRelease(store, releaseId, (r) => {
+      if (r.state !== 'awaiting_start') return undefined;
+      r.state = nextReleaseState(r.state, 'start');
+      r.startedAt = clock.now();
+      r.updatedAt = clock.now();
+      return r;
+    });
+    if (started.state !== 'running' || started.startedAt === undefined) {
+      throw new InvalidRequestError('not_startable', `release ${releaseId} is ${started.state}`);
+    }
+    const first = nextRunnableStep(started);
+    if (first) await this.deps.queue.enqueue(releaseId, first.name);
+    await this.audit(by, 'release.started', started.app, started.environment, releaseId, started.version);
+    await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(started));
+    return started;
+  }
+
+  /**
+   * Ends a release that has not finished. Work already handed to AWS (a rollout,
+   * a migration task) keeps going there; no further step starts.
+   */
+  async cancel(releaseId: string, by: string): Promise<Release> {
+    const { store, clock, locks } = this.deps;
+    const existing = await this.get(releaseId);
+    if (isFinished(existing)) {
+      throw new InvalidRequestError('not_cancellable', `release ${releaseId} already ${existing.state}`);
+    }
+    const cancelled = await updateRelease(store, releaseId, (r) => {
+      if (isFinished(r)) return undefined;
+      r.state = nextReleaseState(r.state, 'cancel');
+      r.cancelledBy = by;
+      r.endedAt = clock.now();
+      r.updatedAt = clock.now();
+      return r;
+    });
+    if (cancelled.state !== 'cancelled') {
+      throw new InvalidRequestError('not_cancellable', `release ${releaseId} already ${cancelled.state}`);
+    }
+    await locks.release({ app: cancelled.app, environment: cancelled.environment }, releaseId);
+    await this.audit(
+      by,
+      'release.cancelled',
+      cancelled.app,
+      cancelled.environment,
+      releaseId,
+      cancelled.version,
+    );
+    await bestEffort(this.deps.logger, 'chat finish', () => this.deps.chat.releaseFinished(cancelled));
+    return cancelled;
+  }
+
+  async get(releaseId: string): Promise<Release> {
+    const release = await this.deps.store.get(releaseId);
+    if (!release) throw new InvalidRequestError('unknown_release', `no release ${releaseId}`);
+    return release;
+  }
+
+  /** Names who holds a lock, in words a person can act on. */
+  async describeHolder(scope: { app: string; environment: string }, holder: LockHolder): Promise<string> {
+    const where = `${scope.app}/${scope.environment}`;
+    if (holder.kind === 'manual') return `${where} is locked by ${holder.by}: ${holder.reason}`;
+    const other = await this.deps.store.get(holder.owner);
+    if (!other) return `${where} is locked by release ${holder.owner}`;
+    return `${where} is busy with release ${other.id} (${other.version}, ${other.state}, requested by ${other.requestedBy})`;
+  }
+
+  private async audit(
+    actor: string,
+    action: string,
+    app: string,
+    environment: string,
+    releaseId: string | undefined,
+    detail: string,
+  ): Promise<void> {
+    await this.deps.audit.append({
+      at: this.deps.clock.now(),
+      actor,
+      action,
+      app,
+      environment,
+      ...(releaseId ? { releaseId } : {}),
+      detail,
+    });
+  }
+}

@@ -1,0 +1,231 @@
+import type { Config } from '../config/schema';
+import { resolveTarget } from '../config/target';
+import { formatDuration } from '../domain/duration';
+import { DeploybotError } from '../domain/errors';
+import { findStep, nextRunnableStep, type Release, type StepError, type StepName } from '../domain/release';
+import { nextReleaseState, nextStepState } from '../domain/state-machine';
+import { isTransientError } from '../aws/transient';
+import type { Logger } from '../logging/logger';
+import type { AuditLog } from '../ports/audit-log';
+import type { Clock } from '../ports/clock';
+import type { LockService } from '../ports/lock';
+import type { ReleaseChat } from '../ports/release-chat';
+import type { ReleaseStore } from '../ports/release-store';
+import { STEP_HANDLERS } from '../steps';
+import type { StepHandler, StepPorts } from '../steps/step-handler';
+import { bestEffort } from './best-effort';
+import { RunContext } from './run-context';
+import { updateRelease } from './update-release';
+
+export interface EngineDeps {
+  config: Config;
+  store: ReleaseStore;
+  locks: LockService;
+  audit: AuditLog;
+  chat: ReleaseChat;
+  ports: StepPorts;
+  clock: Clock;
+  logger: Logger;
+  handlers?: Record<StepName, StepHandler>;
+  isTransient?: (error: unknown) => boolean;
+}
+
+/** What the queue should do after one run of a step. */
+export type StepRunResult =
+  | { kind: 'next'; step: StepName }
+  | { kind: 'wait'; delayMs: number }
+  | { kind: 'retry'; error: unknown }
+  | { kind: 'completed' }
+  | { kind: 'failed'; error: StepError }
+  | { kind: 'ignored'; reason: string };
+
+/**
+ * Runs one step of one release, once. Knows nothing of BullMQ: the job processor
+ * turns the result into queue operations. Safe to call again for the same step
+ * at any time (a redelivered or resumed job): finished steps are not rerun, and
+ * each step handler observes AWS before it acts.
+ */
+export class StepRunner {
+  private readonly handlers: Record<StepName, StepHandler>;
+  private readonly isTransient: (error: unknown) => boolean;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.handlers = deps.handlers ?? STEP_HANDLERS;
+    this.isTransient = deps.isTransient ?? isTransientError;
+  }
+
+  async run(
+    releaseId: string,
+    stepName: StepName,
+    options: { finalAttempt: boolean },
+  ): Promise<StepRunResult> {
+    const { store, clock } = this.deps;
+    const release = await store.get(releaseId);
+    if (!release) return { kind: 'ignored', reason: 'release not found' };
+    if (release.state !== 'running') return { kind: 'ignored', reason: `release is ${release.state}` };
+    const step = findStep(release, stepName);
+    if (step.state === 'succeeded' || step.state === 'skipped') return this.afterStep(release, stepName);
+    if (step.state === 'failed') return { kind: 'ignored', reason: 'step already failed' };
+
+    let env;
+    try {
+      env = resolveTarget(this.deps.config, release.app, release.environment).config;
+    } catch (error) {
+      return this.fail(releaseId, stepName, toStepError(error));
+    }
+    if (!(await this.holdLock(release))) {
+      return this.fail(releaseId, stepName, {
+        code: 'lock_lost',
+        message: `the lock on ${release.app}/${release.environment} lapsed and was taken by someone else`,
+      });
+    }
+
+    const wasPending = step.state === 'pending';
+    const begun = await updateRelease(store, releaseId, (r) => {
+      const s = findStep(r, stepName);
+      if (r.state !== 'running' || s.state === 'succeeded' || s.state === 'failed') return undefined;
+      s.state = nextStepState(s.state, 'begin');
+      s.runs += 1;
+      s.startedAt ??= clock.now();
+      r.updatedAt = clock.now();
+      return r;
+    });
+    if (begun.state !== 'running') return { kind: 'ignored', reason: `release is ${begun.state}` };
+    if (wasPending)
+      await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(begun));
+
+    const handler = this.handlers[stepName];
+    const context = new RunContext(begun, stepName, env, this.deps, (id, change) =>
+      updateRelease(store, id, change),
+    );
+    const log = this.deps.logger.child({ releaseId, step: stepName });
+    let outcome;
+    try {
+      outcome = await handler.run(context);
+    } catch (error) {
+      if (!(error instanceof DeploybotError) && this.isTransient(error) && !options.finalAttempt) {
+        log.warn({ err: error }, 'transient error; the step will be retried');
+        return { kind: 'retry', error };
+      }
+      return this.fail(releaseId, stepName, toStepError(error));
+    }
+
+    const startedAt = findStep(context.release, stepName).startedAt ?? clock.now();
+    if (outcome.kind === 'wait') {
+      const timeout = handler.timeoutMs(env);
+      if (clock.now() - startedAt > timeout) {
+        return this.fail(releaseId, stepName, {
+          code: 'step_timeout',
+          message: `${stepName} did not finish within ${formatDuration(timeout)}: ${outcome.note}`,
+        });
+      }
+      await updateRelease(store, releaseId, (r) => {
+        const s = findStep(r, stepName);
+        if (r.state !== 'running' || s.state !== 'running') return undefined;
+        s.state = nextStepState(s.state, 'wait');
+        s.progress.note = outcome.note;
+        r.updatedAt = clock.now();
+        return r;
+      });
+      log.debug({ note: outcome.note }, 'waiting');
+      return { kind: 'wait', delayMs: outcome.delayMs ?? this.deps.config.engine.pollInterval };
+    }
+
+    const done = await updateRelease(store, releaseId, (r) => {
+      const s = findStep(r, stepName);
+      if (r.state !== 'running' || s.state !== 'running') return undefined;
+      s.state = nextStepState(s.state, 'succeed');
+      s.finishedAt = clock.now();
+      s.summary = outcome.summary;
+      if (outcome.details) s.details = outcome.details;
+      delete s.progress.note;
+      r.updatedAt = clock.now();
+      return r;
+    });
+    log.info({ summary: outcome.summary }, 'step succeeded');
+    await bestEffort(log, 'chat detail', () =>
+      this.deps.chat.stepDetail(done, stepName, [outcome.summary, ...(outcome.details ?? [])]),
+    );
+    await bestEffort(log, 'chat update', () => this.deps.chat.releaseUpdated(done));
+    if (done.state !== 'running') return { kind: 'ignored', reason: `release is ${done.state}` };
+    return this.afterStep(done, stepName);
+  }
+
+  private async afterStep(release: Release, stepName: StepName): Promise<StepRunResult> {
+    const next = nextRunnableStep(release, stepName);
+    if (next) return { kind: 'next', step: next.name };
+    return this.complete(release.id);
+  }
+
+  private async complete(releaseId: string): Promise<StepRunResult> {
+    const { store, clock } = this.deps;
+    const finished = await updateRelease(store, releaseId, (r) => {
+      if (r.state !== 'running') return undefined;
+      r.state = nextReleaseState(r.state, 'complete');
+      r.endedAt = clock.now();
+      r.updatedAt = clock.now();
+      return r;
+    });
+    if (finished.state !== 'succeeded') return { kind: 'ignored', reason: `release is ${finished.state}` };
+    await this.endRelease(finished, 'release.succeeded', `${finished.version} released`);
+    return { kind: 'completed' };
+  }
+
+  /** Fails the release at once: the step, the release, the lock and the chat. */
+  async fail(releaseId: string, stepName: StepName, error: StepError): Promise<StepRunResult> {
+    const { store, clock } = this.deps;
+    const failed = await updateRelease(store, releaseId, (r) => {
+      if (r.state === 'succeeded' || r.state === 'failed' || r.state === 'cancelled') return undefined;
+      const s = findStep(r, stepName);
+      if (s.state !== 'succeeded' && s.state !== 'skipped' && s.state !== 'failed') {
+        s.state = nextStepState(s.state, 'fail');
+        s.error = error;
+        s.finishedAt = clock.now();
+      }
+      r.state = nextReleaseState(r.state, 'fail');
+      r.failure = { ...error, step: stepName };
+      r.endedAt = clock.now();
+      r.updatedAt = clock.now();
+      return r;
+    });
+    if (failed.state !== 'failed' || failed.failure?.step !== stepName) {
+      return { kind: 'ignored', reason: `release is ${failed.state}` };
+    }
+    this.deps.logger.error({ releaseId, step: stepName, code: error.code }, error.message);
+    await bestEffort(this.deps.logger, 'chat detail', () =>
+      this.deps.chat.stepDetail(failed, stepName, [`${stepName} failed (${error.code})`, error.message]),
+    );
+    await this.endRelease(failed, 'release.failed', `${stepName}: ${error.code}`);
+    return { kind: 'failed', error };
+  }
+
+  private async endRelease(release: Release, action: string, detail: string): Promise<void> {
+    const { locks, audit, chat, clock, logger } = this.deps;
+    await locks.release({ app: release.app, environment: release.environment }, release.id);
+    await audit.append({
+      at: clock.now(),
+      actor: 'deploybot',
+      action,
+      app: release.app,
+      environment: release.environment,
+      releaseId: release.id,
+      detail,
+    });
+    await bestEffort(logger, 'chat finish', () => chat.releaseFinished(release));
+  }
+
+  /** Extends the release's lock; re-takes it when it lapsed and nobody else took it. */
+  private async holdLock(release: Release): Promise<boolean> {
+    const scope = { app: release.app, environment: release.environment };
+    const ttl = this.deps.config.engine.lockTtl;
+    if (await this.deps.locks.heartbeat(scope, release.id, ttl)) return true;
+    const again = await this.deps.locks.acquire(scope, release.id, ttl);
+    return again.acquired;
+  }
+}
+
+function toStepError(error: unknown): StepError {
+  if (error instanceof DeploybotError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: error.name || 'error', message: error.message };
+  return { code: 'error', message: String(error) };
+}

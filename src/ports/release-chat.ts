@@ -1,0 +1,18 @@
+import type { Release, StepName } from '../domain/release';
+
+/**
+ * Where people follow a release. The Slack adapter keeps one message per release
+ * up to date and posts details in its thread; until it exists a logging adapter
+ * (src/engine/log-chat.ts) lets the engine run headless.
+ *
+ * Chat is best effort for the engine: an implementation may throw, and the engine
+ * logs and carries on, because a Slack outage must not stop a rollout mid-way.
+ */
+export interface ReleaseChat {
+  releaseCreated(release: Release): Promise<void>;
+  /** The release or one of its steps changed state; implementations coalesce. */
+  releaseUpdated(release: Release): Promise<void>;
+  /** A detail for the release's thread: a step's findings, an error, a log tail. */
+  stepDetail(release: Release, step: StepName, lines: string[]): Promise<void>;
+  releaseFinished(release: Release): Promise<void>;
+}

@@ -1,0 +1,18 @@
+import type { Release } from '../domain/release';
+
+/**
+ * Durable releases. Implemented on Redis (src/redis/release-store.ts).
+ *
+ * Invariants:
+ * - create refuses an id that exists.
+ * - save writes only when the stored revision equals `release.revision`, and
+ *   returns the copy it stored with `revision + 1`; otherwise it throws
+ *   StaleWriteError and stores nothing. Two writers never silently merge.
+ * - history lists an app's releases newest first (by createdAt).
+ */
+export interface ReleaseStore {
+  create(release: Release): Promise<void>;
+  get(id: string): Promise<Release | undefined>;
+  save(release: Release): Promise<Release>;
+  history(app: string, options?: { environment?: string; limit?: number }): Promise<Release[]>;
+}

@@ -1,0 +1,23 @@
+import type { LockScope } from '../ports/lock';
+
+/**
+ * Every Redis key deploybot writes, in one place, so the keyspace can be read
+ * (and cleaned up) without hunting through the adapters. All keys start with
+ * `${prefix}:` so that several deploybots, or tests, can share one Redis.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    /** String: the release as JSON. */
+    release: (id: string) => `${prefix}:release:${id}`,
+    /** Sorted set: release ids of one app, scored by createdAt. */
+    history: (app: string) => `${prefix}:history:${app}`,
+    /** String with PX expiry: the release lock, JSON {owner, acquiredAt, expiresAt}. */
+    lock: (scope: LockScope) => `${prefix}:lock:${scope.app}:${scope.environment}`,
+    /** String without expiry: the manual lock, JSON {by, reason, at}. */
+    manualLock: (scope: LockScope) => `${prefix}:manual-lock:${scope.app}:${scope.environment}`,
+    /** Stream: the audit log. */
+    audit: () => `${prefix}:audit`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

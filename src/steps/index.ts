@@ -1,0 +1,10 @@
+import type { StepName } from '../domain/release';
+import { backup } from './backup';
+import { deploy } from './deploy';
+import { migrate } from './migrate';
+import { preflight } from './preflight';
+import type { StepHandler } from './step-handler';
+import { verify } from './verify';
+
+/** The runbook's steps, by name; the release plan decides which of them a release runs. */
+export const STEP_HANDLERS: Record<StepName, StepHandler> = { preflight, backup, migrate, deploy, verify };

@@ -1,0 +1,140 @@
+import { imageWithTag } from '../domain/image';
+import { PLAN_RULES } from '../domain/plan';
+import { StepFailure } from '../domain/errors';
+import { parseEcrImage } from '../aws/image-uri';
+import type { StepContext, StepHandler, StepOutcome } from './step-handler';
+
+/**
+ * Read-only checks before anything changes (runbook "Environment Preparation").
+ * Every check runs, so one failure report lists all that is wrong.
+ * Check ids are stable: the Slack checklist ticks its items from them.
+ */
+export interface CheckResult {
+  id: string;
+  ok: boolean;
+  text: string;
+}
+
+export const preflight: StepHandler = {
+  describe(env) {
+    return [
+      `ECS DescribeServices ${env.cluster}: ${env.services.map((s) => s.name).join(', ')}`,
+      'ECS DescribeTaskDefinition for each service',
+      'ECR DescribeImages for the new tag of each released container',
+      ...(env.database
+        ? [`RDS Describe${env.database.kind === 'cluster' ? 'DBClusters' : 'DBInstances'} ${env.database.id}`]
+        : []),
+      ...(env.requireSuccessIn ? [`release history: same version succeeded in ${env.requireSuccessIn}`] : []),
+    ];
+  },
+  timeoutMs: (env) => env.timeouts.preflight,
+  async run(ctx) {
+    const critical = PLAN_RULES[ctx.release.type].preflight === 'critical';
+    const checks = [
+      ...(await checkServicesAndImages(ctx, critical)),
+      ...(await checkDatabase(ctx)),
+      ...(critical ? [] : await checkRequiredEnvironment(ctx)),
+    ];
+    // Kept on the step so the checklist can tick what preflight proved, pass or fail.
+    await ctx.record({ progress: { checks: checks.map((c) => ({ id: c.id, ok: c.ok, text: c.text })) } });
+    return conclude(checks, critical);
+  },
+};
+
+async function checkServicesAndImages(ctx: StepContext, critical: boolean): Promise<CheckResult[]> {
+  const { env, ports, release } = ctx;
+  const services = await ports.platform.describeServices(
+    env.cluster,
+    env.services.map((s) => s.name),
+  );
+  const checks: CheckResult[] = [];
+  for (const [index, service] of services.entries()) {
+    const rollouts = service.deployments.length;
+    checks.push({
+      id: `service-idle:${service.name}`,
+      ok: rollouts === 1,
+      text:
+        rollouts === 1
+          ? `${service.name}: no rollout in progress`
+          : `${service.name}: ${rollouts} deployments in flight; wait for the current rollout to finish`,
+    });
+    // A degraded service is exactly when a hotfix must still go out.
+    if (!critical) {
+      checks.push({
+        id: `service-steady:${service.name}`,
+        ok: service.runningCount === service.desiredCount,
+        text: `${service.name}: ${service.runningCount}/${service.desiredCount} tasks running`,
+      });
+    }
+    const taskDefinition = await ports.platform.describeTaskDefinition(service.taskDefinition);
+    const containers = env.services[index]?.containers ?? [];
+    for (const name of containers) {
+      const container = taskDefinition.containers.find((c) => c.name === name);
+      if (!container) {
+        checks.push({
+          id: `image:${name}`,
+          ok: false,
+          text: `${service.name}: task definition ${taskDefinition.family} has no container "${name}"`,
+        });
+        continue;
+      }
+      const image = imageWithTag(container.image, release.version);
+      const ecr = parseEcrImage(image);
+      if (!ecr) {
+        checks.push({ id: `image:${name}`, ok: true, text: `${image}: not in ECR, existence not checked` });
+        continue;
+      }
+      const exists = await ports.registry.imageExists(ecr);
+      checks.push({
+        id: `image:${name}`,
+        ok: exists,
+        text: exists ? `${image} is pushed` : `${image} is not in ECR; push it first`,
+      });
+    }
+  }
+  return checks;
+}
+
+async function checkDatabase(ctx: StepContext): Promise<CheckResult[]> {
+  const db = ctx.env.database;
+  if (!db) return [];
+  const status = await ctx.ports.database.status(db);
+  return [
+    {
+      id: 'database-available',
+      ok: status === 'available',
+      text: `database ${db.id} is ${status}`,
+    },
+  ];
+}
+
+/** Production only takes versions that already went green in the environment before it. */
+async function checkRequiredEnvironment(ctx: StepContext): Promise<CheckResult[]> {
+  const required = ctx.env.requireSuccessIn;
+  if (!required) return [];
+  const { release } = ctx;
+  const earlier = await ctx.ports.releases.history(release.app, { environment: required, limit: 100 });
+  const green = earlier.find((r) => r.version === release.version && r.state === 'succeeded');
+  return [
+    {
+      id: 'required-environment',
+      ok: green !== undefined,
+      text: green
+        ? `${release.version} succeeded in ${required} (release ${green.id})`
+        : `${release.version} has not succeeded in ${required} yet; release it there first (or use --type hotfix)`,
+    },
+  ];
+}
+
+function conclude(checks: CheckResult[], critical: boolean): StepOutcome {
+  const details = checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.text}`);
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0) {
+    throw new StepFailure(
+      'preflight_failed',
+      `preflight found ${failed.length} problem${failed.length === 1 ? '' : 's'}: ${failed.map((c) => c.text).join('; ')}`,
+    );
+  }
+  const scope = critical ? 'critical checks (hotfix)' : 'all checks';
+  return { kind: 'done', summary: `${checks.length} ${scope} passed`, details };
+}

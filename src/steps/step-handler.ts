@@ -1,0 +1,50 @@
+import type { EnvironmentConfig } from '../config/schema';
+import type { Json, Release, ReleaseFacts, StepRecord } from '../domain/release';
+import type { Clock } from '../ports/clock';
+import type { ContainerPlatform } from '../ports/container-platform';
+import type { Database } from '../ports/database';
+import type { ImageRegistry } from '../ports/image-registry';
+import type { Logs } from '../ports/logs';
+import type { Probe } from '../ports/probe';
+import type { ReleaseStore } from '../ports/release-store';
+
+/** The adapters a step may use; the engine hands them in. */
+export interface StepPorts {
+  platform: ContainerPlatform;
+  registry: ImageRegistry;
+  database: Database;
+  logs: Logs;
+  probe: Probe;
+  releases: ReleaseStore;
+}
+
+export interface StepContext {
+  /** The release as stored when this run began (plus what `record` wrote since). */
+  readonly release: Release;
+  readonly step: StepRecord;
+  readonly env: EnvironmentConfig;
+  readonly ports: StepPorts;
+  readonly clock: Clock;
+  readonly pollIntervalMs: number;
+  /**
+   * Persists progress before the step's next side effect, so that a worker that
+   * dies after it resumes from here instead of repeating what came before.
+   */
+  record(patch: { progress?: Record<string, Json>; facts?: Partial<ReleaseFacts> }): Promise<void>;
+}
+
+/**
+ * `done` ends the step; `wait` asks to be run again after a delay (a snapshot,
+ * rollout or task is still going) without holding a worker. Failures that retrying
+ * cannot fix are thrown as StepFailure; anything transient is thrown as is.
+ */
+export type StepOutcome =
+  { kind: 'done'; summary: string; details?: string[] } | { kind: 'wait'; note: string; delayMs?: number };
+
+export interface StepHandler {
+  /** The AWS and HTTP calls the step makes, in words, for dry runs and docs. */
+  describe(env: EnvironmentConfig): string[];
+  /** How long the step may take in total before it fails as timed out. */
+  timeoutMs(env: EnvironmentConfig): number;
+  run(ctx: StepContext): Promise<StepOutcome>;
+}

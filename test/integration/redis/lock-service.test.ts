@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../../../src/ports/clock';
+import type { LockScope } from '../../../src/ports/lock';
+import { RedisLockService } from '../../../src/redis/lock-service';
+import { cleanup, connectTestRedis, freshPrefix } from '../../support/redis';
+
+const shopStaging: LockScope = { app: 'shop', environment: 'staging' };
+const shopProduction: LockScope = { app: 'shop', environment: 'production' };
+const MINUTE = 60_000;
+
+/** A clock the test moves by hand; it only fills in acquiredAt/expiresAt. */
+function manualClock(start = 1_764_000_000_000): Clock & { advance(ms: number): void } {
+  let now = start;
+  return { now: () => now, advance: (ms) => (now += ms) };
+}
+
+describe('RedisLockService', () => {
+  let redis: Redis;
+  let otherRedis: Redis;
+  let prefix: string;
+  let clock: ReturnType<typeof manualClock>;
+  let locks: RedisLockService;
+
+  beforeEach(() => {
+    redis = connectTestRedis();
+    otherRedis = connectTestRedis();
+    prefix = freshPrefix();
+    clock = manualClock();
+    locks = new RedisLockService(redis, prefix, clock);
+  });
+
+  afterEach(async () => {
+    await cleanup(redis, prefix);
+    await Promise.all([redis.quit(), otherRedis.quit()]);
+  });
+
+  it('gives a free lock to the first owner and reports it as holder', async () => {
+    assert.equal(await locks.holder(shopStaging), undefined);
+    assert.deepEqual(await locks.acquire(shopStaging, 'release-a', MINUTE), { acquired: true });
+    assert.deepEqual(await locks.holder(shopStaging), {
+      kind: 'release',
+      owner: 'release-a',
+      acquiredAt: clock.now(),
+      expiresAt: clock.now() + MINUTE,
+    });
+  });
+
+  it('lets exactly one of two concurrent owners acquire; the other learns who holds it', async () => {
+    const rival = new RedisLockService(otherRedis, prefix, clock);
+    const results = await Promise.all([
+      locks.acquire(shopStaging, 'release-a', MINUTE),
+      rival.acquire(shopStaging, 'release-b', MINUTE),
+    ]);
+
+    const winners = results.filter((r) => r.acquired);
+    const losers = results.flatMap((r) => (r.acquired ? [] : [r.holder]));
+    assert.equal(winners.length, 1);
+    assert.equal(losers.length, 1);
+    const winner = results[0]?.acquired ? 'release-a' : 'release-b';
+    assert.equal(losers[0]?.kind, 'release');
+    assert.equal(losers[0]?.kind === 'release' && losers[0].owner, winner);
+  });
+
+  it('keeps scopes apart: another environment of the same app is a different lock', async () => {
+    await locks.acquire(shopStaging, 'release-a', MINUTE);
+    assert.deepEqual(await locks.acquire(shopProduction, 'release-b', MINUTE), { acquired: true });
+  });
+
+  it('extends the lock when its owner acquires again, keeping acquiredAt', async () => {
+    const firstAt = clock.now();
+    await locks.acquire(shopStaging, 'release-a', 1000);
+    clock.advance(500);
+    assert.deepEqual(await locks.acquire(shopStaging, 'release-a', MINUTE), { acquired: true });
+
+    assert.deepEqual(await locks.holder(shopStaging), {
+      kind: 'release',
+      owner: 'release-a',
+      acquiredAt: firstAt,
+      expiresAt: clock.now() + MINUTE,
+    });
+    const pttl = await redis.pttl(`${prefix}:lock:shop:staging`);
+    assert.ok(pttl > 1000, `ttl was extended to a minute (pttl ${pttl})`);
+  });
+
+  it('lets another owner acquire once the lock expired', async () => {
+    await locks.acquire(shopStaging, 'release-a', 200);
+    const refused = await locks.acquire(shopStaging, 'release-b', MINUTE);
+    assert.equal(refused.acquired, false);
+
+    await sleep(300);
+    assert.equal(await locks.holder(shopStaging), undefined);
+    assert.deepEqual(await locks.acquire(shopStaging, 'release-b', MINUTE), { acquired: true });
+  });
+
+  it('heartbeats extend the owner’s lock and move expiresAt', async () => {
+    await locks.acquire(shopStaging, 'release-a', 200);
+    clock.advance(150);
+    assert.equal(await locks.heartbeat(shopStaging, 'release-a', MINUTE), true);
+    await sleep(300);
+
+    const holder = await locks.holder(shopStaging);
+    assert.equal(holder?.kind === 'release' && holder.expiresAt, clock.now() + MINUTE);
+  });
+
+  it('heartbeat answers false after the lock expired', async () => {
+    await locks.acquire(shopStaging, 'release-a', 200);
+    await sleep(300);
+    assert.equal(await locks.heartbeat(shopStaging, 'release-a', MINUTE), false);
+    assert.equal(await locks.holder(shopStaging), undefined, 'a lost lock is not recreated');
+  });
+
+  it('heartbeat answers false once another owner took the lock, and leaves theirs alone', async () => {
+    await locks.acquire(shopStaging, 'release-a', 200);
+    await sleep(300);
+    await locks.acquire(shopStaging, 'release-b', MINUTE);
+
+    assert.equal(await locks.heartbeat(shopStaging, 'release-a', MINUTE), false);
+    const holder = await locks.holder(shopStaging);
+    assert.equal(holder?.kind === 'release' && holder.owner, 'release-b');
+  });
+
+  it('releases only the owner’s own lock', async () => {
+    await locks.acquire(shopStaging, 'release-a', MINUTE);
+    assert.equal(await locks.release(shopStaging, 'release-b'), false);
+    assert.equal((await locks.holder(shopStaging))?.kind, 'release');
+
+    assert.equal(await locks.release(shopStaging, 'release-a'), true);
+    assert.equal(await locks.holder(shopStaging), undefined);
+    assert.equal(await locks.release(shopStaging, 'release-a'), false, 'nothing left to release');
+  });
+
+  it('refuses every acquire while a manual lock is set and reports it with its reason', async () => {
+    const at = clock.now();
+    await locks.lockManually(shopStaging, 'U42', 'database maintenance', at);
+    const manual = { kind: 'manual', by: 'U42', reason: 'database maintenance', at };
+
+    assert.deepEqual(await locks.acquire(shopStaging, 'release-a', MINUTE), {
+      acquired: false,
+      holder: manual,
+    });
+    assert.deepEqual(await locks.holder(shopStaging), manual);
+    assert.equal(await redis.pttl(`${prefix}:manual-lock:shop:staging`), -1, 'a manual lock never expires');
+  });
+
+  it('reports the manual lock as holder ahead of a running release, whose heartbeat still works', async () => {
+    await locks.acquire(shopStaging, 'release-a', MINUTE);
+    await locks.lockManually(shopStaging, 'U42', 'freeze', clock.now());
+
+    assert.equal((await locks.holder(shopStaging))?.kind, 'manual');
+    assert.equal(await locks.heartbeat(shopStaging, 'release-a', MINUTE), true);
+    assert.equal((await locks.acquire(shopStaging, 'release-b', MINUTE)).acquired, false);
+  });
+
+  it('unlocks manually, returning the manual lock, after which acquire works', async () => {
+    const at = clock.now();
+    await locks.lockManually(shopStaging, 'U42', 'freeze', at);
+
+    assert.deepEqual(await locks.unlockManually(shopStaging), {
+      kind: 'manual',
+      by: 'U42',
+      reason: 'freeze',
+      at,
+    });
+    assert.equal(await locks.unlockManually(shopStaging), undefined, 'a second unlock finds nothing');
+    assert.deepEqual(await locks.acquire(shopStaging, 'release-a', MINUTE), { acquired: true });
+  });
+
+  it('rejects a ttl that Redis PX cannot take', async () => {
+    await assert.rejects(locks.acquire(shopStaging, 'release-a', 0), RangeError);
+    await assert.rejects(locks.heartbeat(shopStaging, 'release-a', 1.5), RangeError);
+  });
+});

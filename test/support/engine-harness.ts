@@ -1,0 +1,114 @@
+import type { Redis } from 'ioredis';
+import pino from 'pino';
+import type { Config } from '../../src/config/schema';
+import type { Release } from '../../src/domain/release';
+import { createEngine, type Engine } from '../../src/engine/engine';
+import { systemClock } from '../../src/ports/clock';
+import { createRedis, redisUrlFromEnv } from '../../src/redis/connection';
+import { FakeCloud } from '../fakes/fake-cloud';
+import { FakeProbe } from '../fakes/fake-probe';
+import { RecordingChat } from '../fakes/recording-chat';
+import { cleanup, freshPrefix } from './redis';
+import { testConfig } from './test-config';
+
+/**
+ * A release engine on real Redis and BullMQ with fake AWS, under a fresh prefix.
+ * `addWorker` starts more workers on the same queue, as more processes would.
+ */
+export class EngineHarness {
+  readonly prefix = freshPrefix();
+  readonly cloud = new FakeCloud();
+  readonly probe = new FakeProbe();
+  readonly chat = new RecordingChat();
+  readonly config: Config;
+  readonly client: Redis = createRedis(redisUrlFromEnv(), 'client');
+  readonly engine: Engine;
+  private readonly engines: Engine[] = [];
+  private readonly connections: Redis[] = [this.client];
+
+  constructor(config: Config = testConfig()) {
+    this.config = config;
+    this.engine = this.build(true);
+  }
+
+  /** Another worker process, on its own connections. */
+  addWorker(): Engine {
+    return this.build(true);
+  }
+
+  /** Requests and starts a release the way a person would. */
+  async release(version: string, environment: string, type: Release['type'] = 'minor'): Promise<Release> {
+    const created = await this.engine.service.request({
+      version,
+      app: 'backend',
+      environment,
+      type,
+      requestedBy: 'U0DEPLOYER',
+    });
+    return this.engine.service.start(created.id, 'U0DEPLOYER');
+  }
+
+  private build(worker: boolean): Engine {
+    const workerRedis = createRedis(redisUrlFromEnv(), 'worker');
+    this.connections.push(workerRedis);
+    const engine = createEngine({
+      config: this.config,
+      redis: this.client,
+      workerRedis,
+      prefix: this.prefix,
+      aws: {
+        platform: this.cloud,
+        registry: this.cloud,
+        database: this.cloud,
+        logs: this.cloud,
+        probe: this.probe,
+      },
+      chat: this.chat,
+      clock: systemClock,
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      worker,
+      retry: { attempts: 3, backoffMs: 20 },
+      // A dead worker's job goes to another worker within about a second.
+      workerTiming: { lockDuration: 800, stalledInterval: 300 },
+    });
+    this.engines.push(engine);
+    return engine;
+  }
+
+  /**
+   * Kills a worker as a crashed process would die: it stops renewing its job
+   * lock and never finishes what it was doing, so BullMQ hands the job to
+   * another worker once the lock lapses.
+   */
+  kill(engine: Engine): void {
+    void engine.worker?.close(true);
+  }
+
+  /** Resolves with the release once `done` holds, polling the store. */
+  async waitFor(id: string, done: (r: Release) => boolean, timeoutMs = 15_000): Promise<Release> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const release = await this.engine.store.get(id);
+      if (release && done(release)) return release;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `release ${id} did not reach the expected state: ${JSON.stringify(release?.steps)} ${release?.state}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async waitForEnd(id: string): Promise<Release> {
+    return this.waitFor(
+      id,
+      (r) => r.state === 'succeeded' || r.state === 'failed' || r.state === 'cancelled',
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.engines.map((e) => e.close()));
+    await cleanup(this.client, this.prefix);
+    await Promise.allSettled(this.connections.map((c) => c.quit()));
+  }
+}
