@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { StepRunner } from '../src/engine/step-runner';
+import type { Metrics } from '../src/http/metrics';
 import type { StepQueue } from '../src/ports/step-queue';
 import type { StepJobData } from '../src/queue/step-jobs';
 
@@ -7,11 +8,14 @@ import type { StepJobData } from '../src/queue/step-jobs';
  * The BullMQ processor for release steps: run one step, then queue the next,
  * poll again later without holding the worker, retry, or stop for good.
  */
-export function createStepProcessor(runner: StepRunner, queue: StepQueue) {
+export function createStepProcessor(runner: StepRunner, queue: StepQueue, metrics?: Metrics) {
   return async function processStep(job: Job<StepJobData>, token?: string): Promise<string> {
     const { releaseId, step } = job.data;
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const timer = metrics?.stepRunSeconds.startTimer({ step });
     const result = await runner.run(releaseId, step, { finalAttempt });
+    timer?.();
+    metrics?.stepRuns.inc({ step, result: result.kind });
     switch (result.kind) {
       case 'next':
         await queue.enqueue(releaseId, result.step);

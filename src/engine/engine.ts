@@ -1,6 +1,7 @@
 import { Queue, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema';
+import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logging/logger';
 import type { Clock } from '../ports/clock';
 import type { ReleaseChat } from '../ports/release-chat';
@@ -33,6 +34,7 @@ export interface EngineOptions {
   workerTiming?: Pick<StepWorkerOptions, 'lockDuration' | 'stalledInterval'>;
   handlers?: Record<StepName, StepHandler>;
   random?: () => number;
+  metrics?: Metrics;
 }
 
 export interface Engine {
@@ -87,6 +89,7 @@ export function createEngine(options: EngineOptions): Engine {
       connection: options.workerRedis,
       prefix: `${prefix}:bull`,
       concurrency: config.engine.concurrency,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
       ...options.workerTiming,
     });
   }

@@ -174,8 +174,13 @@ export class StepRunner {
   /** Fails the release at once: the step, the release, the lock and the chat. */
   async fail(releaseId: string, stepName: StepName, error: StepError): Promise<StepRunResult> {
     const { store, clock } = this.deps;
+    // Only the call that moves the release to failed reports it: the queue's own
+    // failure handler may call again for the same step.
+    let reported = false;
     const failed = await updateRelease(store, releaseId, (r) => {
+      reported = false;
       if (r.state === 'succeeded' || r.state === 'failed' || r.state === 'cancelled') return undefined;
+      reported = true;
       const s = findStep(r, stepName);
       if (s.state !== 'succeeded' && s.state !== 'skipped' && s.state !== 'failed') {
         s.state = nextStepState(s.state, 'fail');
@@ -188,9 +193,7 @@ export class StepRunner {
       r.updatedAt = clock.now();
       return r;
     });
-    if (failed.state !== 'failed' || failed.failure?.step !== stepName) {
-      return { kind: 'ignored', reason: `release is ${failed.state}` };
-    }
+    if (!reported) return { kind: 'ignored', reason: `release is ${failed.state}` };
     this.deps.logger.error({ releaseId, step: stepName, code: error.code }, error.message);
     await bestEffort(this.deps.logger, 'chat detail', () =>
       this.deps.chat.stepDetail(failed, stepName, [`${stepName} failed (${error.code})`, error.message]),

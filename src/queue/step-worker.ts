@@ -1,5 +1,6 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { StepRunner } from '../engine/step-runner';
+import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logging/logger';
 import type { StepQueue } from '../ports/step-queue';
 import { createStepProcessor } from '../../jobs/step-processor';
@@ -12,6 +13,7 @@ export interface StepWorkerOptions {
   /** How long a worker may go silent before its job is handed to another worker. */
   lockDuration?: number;
   stalledInterval?: number;
+  metrics?: Metrics;
 }
 
 /**
@@ -25,7 +27,7 @@ export function createStepWorker(
   logger: Logger,
   options: StepWorkerOptions,
 ): Worker<StepJobData> {
-  const worker = new Worker<StepJobData>(STEP_QUEUE_NAME, createStepProcessor(runner, queue), {
+  const worker = new Worker<StepJobData>(STEP_QUEUE_NAME, createStepProcessor(runner, queue, options.metrics), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,

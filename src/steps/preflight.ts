@@ -1,7 +1,6 @@
-import { imageWithTag } from '../domain/image';
 import { PLAN_RULES } from '../domain/plan';
 import { StepFailure } from '../domain/errors';
-import { parseEcrImage } from '../aws/image-uri';
+import { parseEcrImage, withTag } from '../aws/image-uri';
 import type { StepContext, StepHandler, StepOutcome } from './step-handler';
 
 /**
@@ -78,7 +77,7 @@ async function checkServicesAndImages(ctx: StepContext, critical: boolean): Prom
         });
         continue;
       }
-      const image = imageWithTag(container.image, release.version);
+      const image = withTag(container.image, release.version);
       const ecr = parseEcrImage(image);
       if (!ecr) {
         checks.push({ id: `image:${name}`, ok: true, text: `${image}: not in ECR, existence not checked` });

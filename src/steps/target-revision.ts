@@ -1,4 +1,5 @@
-import { familyOf, imageWithTag } from '../domain/image';
+import { familyOf } from '../domain/image';
+import { withTag } from '../aws/image-uri';
 import type { StepContext } from './step-handler';
 
 /**
@@ -34,7 +35,7 @@ export async function ensureTargetRevision(
     const images: Record<string, string> = {};
     for (const container of source.containers) {
       if (service?.containers.includes(container.name)) {
-        images[container.name] = imageWithTag(container.image, ctx.release.version);
+        images[container.name] = withTag(container.image, ctx.release.version);
       }
     }
     const registered = await ctx.ports.platform.registerImageRevision({

@@ -144,6 +144,15 @@ describe('release engine on real Redis and BullMQ', () => {
     assert.match(done.failure?.message ?? '', /ran migrations \(ecs\/backend\/task1\)/);
     assert.equal(h.cloud.sideEffects().updateService, 0, 'no service is touched after a failed migration');
     assert.equal(done.steps.find((s) => s.name === 'deploy')?.state, 'pending');
+
+    // The queue reports the failed job too; that must not report the release twice.
+    const again = await h.engine.runner.fail(done.id, 'migrate', { code: 'job_failed', message: 'again' });
+    assert.equal(again.kind, 'ignored');
+    const failures = (await h.engine.audit.recent(20, { releaseId: done.id })).filter(
+      (e) => e.action === 'release.failed',
+    );
+    assert.equal(failures.length, 1);
+    assert.equal((await h.engine.store.get(done.id))?.failure?.code, 'migration_failed');
   });
 
   it('reports a circuit-breaker rollback by ECS as a failed deploy, not a success', async () => {

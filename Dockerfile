@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# deploybot: the Slack app (web) and the release workers in one image.
+# DEPLOYBOT_ROLE=web|worker|all (default all) picks what a container runs.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY jobs ./jobs
+COPY commands ./commands
+RUN npm run build
+
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    DEPLOYBOT_CONFIG=/app/config/deploybot.yaml
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only; no compiler, no test tools in the image.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY deploybot.example.yaml ./config/deploybot.example.yaml
+# Mount the real configuration at /app/config/deploybot.yaml; secrets come from the environment.
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { createAwsPorts } from '../src/aws/ports';
+import { configPathFromEnv, loadConfig } from '../src/config/load';
+import type { Config } from '../src/config/schema';
+import { resolveTarget } from '../src/config/target';
+import { ConfigError, DeploybotError, InvalidRequestError } from '../src/domain/errors';
+import { isFinished, isReleaseType, type Release, type ReleaseType } from '../src/domain/release';
+import { parseVersion } from '../src/domain/version';
+import { createEngine, type Engine } from '../src/engine/engine';
+import { LogChat } from '../src/engine/log-chat';
+import { createLogger } from '../src/logging/logger';
+import { systemClock } from '../src/ports/clock';
+import { createRedis, redisUrlFromEnv } from '../src/redis/connection';
+import { renderPlan } from '../src/cli/plan';
+import { renderAudit, renderHistoryLine, renderRelease } from '../src/cli/render';
+
+const USAGE = `usage: deploybot <command>
+  release <version> [--app A] [--env E] [--type hotfix|minor|major] [--start] [--wait]
+  plan <version> [--app A] [--env E] [--type T]      the steps and AWS calls, changing nothing
+  start <release-id> [--wait]
+  status <release-id>
+  history [app] [--env E] [--limit N]
+  cancel <release-id>
+  lock <app> <env> <reason…>
+  unlock <app> <env>
+  audit [--app A] [--limit N]
+  check-config                                         validate DEPLOYBOT_CONFIG (default ./deploybot.yaml)
+Releases run in the workers of \`npm start\`; this command only asks for them.`;
+
+const OPTIONS = {
+  app: { type: 'string' },
+  env: { type: 'string' },
+  type: { type: 'string' },
+  start: { type: 'boolean' },
+  wait: { type: 'boolean' },
+  limit: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Flags = { app?: string; env?: string; type?: string; start?: boolean; wait?: boolean; limit?: string };
+
+export async function run(argv: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [command, ...args] = positionals;
+  if (values.help || !command || command === 'help') {
+    out(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const config = loadConfig(configPathFromEnv());
+  if (command === 'check-config') {
+    out(`${configPathFromEnv()}: ok (${Object.keys(config.apps).join(', ')})`);
+    return 0;
+  }
+  if (command === 'plan') {
+    const [version] = exactly(args, 1, 'plan <version>');
+    const target = resolveTarget(config, values.app, values.env);
+    out(renderPlan(target, parseVersion(version as string), releaseType(values.type)));
+    return 0;
+  }
+  const connection = connect(config);
+  try {
+    return await runWithEngine(connection.engine, config, command, args, values, out);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function runWithEngine(
+  engine: Engine,
+  config: Config,
+  command: string,
+  args: string[],
+  flags: Flags,
+  out: (line: string) => void,
+): Promise<number> {
+  const me = `cli:${userInfo().username}`;
+  switch (command) {
+    case 'release': {
+      const [version] = exactly(args, 1, 'release <version>');
+      const release = await engine.service.request({
+        version: version as string,
+        ...(flags.app ? { app: flags.app } : {}),
+        ...(flags.env ? { environment: flags.env } : {}),
+        type: releaseType(flags.type),
+        requestedBy: me,
+      });
+      if (!flags.start && !flags.wait) {
+        out(`${renderRelease(release, Date.now())}\nstart it with: deploybot start ${release.id}`);
+        return 0;
+      }
+      const started = await engine.service.start(release.id, me);
+      return flags.wait ? follow(engine, started.id, out) : (out(renderRelease(started, Date.now())), 0);
+    }
+    case 'start': {
+      const [id] = exactly(args, 1, 'start <release-id>');
+      const started = await engine.service.start(id as string, me);
+      return flags.wait ? follow(engine, started.id, out) : (out(renderRelease(started, Date.now())), 0);
+    }
+    case 'status': {
+      const [id] = exactly(args, 1, 'status <release-id>');
+      out(renderRelease(await engine.service.get(id as string), Date.now()));
+      return 0;
+    }
+    case 'history': {
+      if (args.length > 1) throw usage(`history [app]: unexpected "${args.slice(1).join(' ')}"`);
+      const app = args[0] ?? onlyApp(config);
+      if (!config.apps[app]) resolveTarget(config, app, flags.env);
+      const releases = await engine.store.history(app, {
+        ...(flags.env ? { environment: flags.env } : {}),
+        limit: positiveInt(flags.limit, 10),
+      });
+      out(releases.length ? releases.map(renderHistoryLine).join('\n') : `no releases of ${app} yet`);
+      return 0;
+    }
+    case 'cancel': {
+      const [id] = exactly(args, 1, 'cancel <release-id>');
+      out(renderRelease(await engine.service.cancel(id as string, me), Date.now()));
+      return 0;
+    }
+    case 'lock': {
+      if (args.length < 3) throw usage('lock <app> <env> <reason…>: a reason is required');
+      const target = resolveTarget(config, args[0], args[1]);
+      const scope = { app: target.app, environment: target.environment };
+      await engine.locks.lockManually(scope, me, args.slice(2).join(' '), Date.now());
+      await engine.audit.append({ at: Date.now(), actor: me, action: 'lock', ...scope, detail: args.slice(2).join(' ') });
+      out(`${target.app}/${target.environment} locked`);
+      return 0;
+    }
+    case 'unlock': {
+      const [app, env] = exactly(args, 2, 'unlock <app> <env>');
+      const target = resolveTarget(config, app, env);
+      const scope = { app: target.app, environment: target.environment };
+      const removed = await engine.locks.unlockManually(scope);
+      await engine.audit.append({ at: Date.now(), actor: me, action: 'unlock', ...scope });
+      out(removed ? `${target.app}/${target.environment} unlocked` : `${target.app}/${target.environment} was not locked`);
+      return 0;
+    }
+    case 'audit': {
+      const entries = await engine.audit.recent(positiveInt(flags.limit, 20), flags.app ? { app: flags.app } : undefined);
+      out(entries.map(renderAudit).join('\n') || 'no audit entries');
+      return 0;
+    }
+    default:
+      throw usage(`unknown command "${command}"`);
+  }
+}
+
+/** Prints the release whenever it changes until it ends; exit code 0 only for success. */
+async function follow(engine: Engine, id: string, out: (line: string) => void): Promise<number> {
+  let last = '';
+  for (;;) {
+    const release = (await engine.store.get(id)) as Release;
+    const text = renderRelease(release, Date.now());
+    const shape = release.steps.map((s) => `${s.name}${s.state}${String(s.progress.note ?? '')}`).join();
+    if (shape !== last) out(text);
+    last = shape;
+    if (isFinished(release)) return release.state === 'succeeded' ? 0 : 1;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+function connect(config: Config): { engine: Engine; close(): Promise<void> } {
+  const redis = createRedis(redisUrlFromEnv(), 'client');
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const engine = createEngine({
+    config,
+    redis,
+    prefix: process.env.DEPLOYBOT_REDIS_PREFIX || 'deploybot',
+    aws: createAwsPorts(),
+    chat: new LogChat(logger),
+    clock: systemClock,
+    logger,
+    worker: false,
+  });
+  return {
+    engine,
+    async close() {
+      await engine.close();
+      await redis.quit();
+    },
+  };
+}
+
+function onlyApp(config: Config): string {
+  const apps = Object.keys(config.apps);
+  if (apps.length !== 1) throw usage(`history <app>: name one of ${apps.join(', ')}`);
+  return apps[0] as string;
+}
+
+function exactly(args: string[], count: number, form: string): string[] {
+  if (args.length !== count) {
+    const extra = args.length > count ? `unexpected "${args.slice(count).join(' ')}"` : 'missing argument';
+    throw usage(`${form}: ${extra}`);
+  }
+  return args;
+}
+
+function releaseType(text: string | undefined): ReleaseType {
+  if (text === undefined) return 'minor';
+  if (isReleaseType(text)) return text;
+  throw usage(`--type must be hotfix, minor or major, not "${text}"`);
+}
+
+function positiveInt(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw usage(`--limit must be a whole number from 1 to 1000`);
+  return n;
+}
+
+function usage(message: string): InvalidRequestError {
+  return new InvalidRequestError('usage', message);
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), (line) => console.log(line)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      // One line on stderr for anything a person got wrong; the whole error for our own bugs.
+      if (error instanceof ConfigError) {
+        // Every problem of a bad configuration, each on its own line with its path.
+        console.error(`deploybot: ${error.message}`);
+        process.exit(2);
+      }
+      if (error instanceof DeploybotError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        console.error(`deploybot: ${(error as Error).message.replace(/\s+/g, ' ')}`);
+        process.exit(2);
+      }
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,19 @@
+import { HttpProbe } from '../probes/http-probe';
+import type { StepPorts } from '../steps/step-handler';
+import { createAwsClients, type AwsClientOptions } from './clients';
+import { EcrImageRegistry } from './ecr';
+import { EcsContainerPlatform } from './ecs';
+import { CloudWatchLogs } from './logs';
+import { RdsDatabase } from './rds';
+
+/** The real AWS (and HTTP) adapters behind the step ports. Clients connect lazily. */
+export function createAwsPorts(options: AwsClientOptions = {}): Omit<StepPorts, 'releases'> {
+  const aws = createAwsClients(options);
+  return {
+    platform: new EcsContainerPlatform(aws.ecs),
+    registry: new EcrImageRegistry(aws.ecrForRegion),
+    database: new RdsDatabase(aws.rds),
+    logs: new CloudWatchLogs(aws.logs),
+    probe: new HttpProbe(),
+  };
+}

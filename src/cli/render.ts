@@ -1,0 +1,47 @@
+import { formatDuration } from '../domain/duration';
+import type { Release, StepRecord } from '../domain/release';
+import type { AuditEntry } from '../ports/audit-log';
+
+const MARK: Record<StepRecord['state'], string> = {
+  pending: '·',
+  running: '▶',
+  waiting: '…',
+  succeeded: '✓',
+  failed: '✗',
+  skipped: '–',
+};
+
+/** A release as text for the command line: a header, then one line a step. */
+export function renderRelease(release: Release, now: number): string {
+  const header = `${release.id}  ${release.app}/${release.environment}  ${release.version} (${release.type})  ${release.state}  requested by ${release.requestedBy}`;
+  const lines = release.steps.map((step) => `  ${MARK[step.state]} ${step.name.padEnd(9)} ${describeStep(step, now)}`);
+  if (release.failure) lines.push(`  failure (${release.failure.code}): ${release.failure.message}`);
+  return [header, ...lines].join('\n');
+}
+
+function describeStep(step: StepRecord, now: number): string {
+  const took = step.startedAt ? formatDuration((step.finishedAt ?? now) - step.startedAt) : '';
+  switch (step.state) {
+    case 'skipped':
+      return `skipped: ${step.reason ?? ''}`;
+    case 'pending':
+      return 'pending';
+    case 'succeeded':
+      return `${took.padEnd(7)} ${step.summary ?? ''}`;
+    case 'failed':
+      return `${took.padEnd(7)} ${step.error?.code ?? 'failed'}`;
+    default:
+      return `${took.padEnd(7)} ${typeof step.progress.note === 'string' ? step.progress.note : step.state}`;
+  }
+}
+
+export function renderHistoryLine(release: Release): string {
+  const when = new Date(release.createdAt).toISOString().replace('T', ' ').slice(0, 16);
+  return `${when}  ${release.id}  ${release.environment.padEnd(12)} ${release.version.padEnd(14)} ${release.type.padEnd(7)} ${release.state}`;
+}
+
+export function renderAudit(entry: AuditEntry): string {
+  const when = new Date(entry.at).toISOString();
+  const where = entry.app ? ` ${entry.app}/${entry.environment ?? ''}` : '';
+  return `${when}  ${entry.actor}  ${entry.action}${where}${entry.releaseId ? ` ${entry.releaseId}` : ''}${entry.detail ? `  ${entry.detail}` : ''}`;
+}
