@@ -42,7 +42,12 @@ const OPTIONS = {
 type Flags = { app?: string; env?: string; type?: string; start?: boolean; wait?: boolean; limit?: string };
 
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
   const [command, ...args] = positionals;
   if (values.help || !command || command === 'help') {
     out(USAGE);
@@ -124,7 +129,13 @@ async function runWithEngine(
       const target = resolveTarget(config, args[0], args[1]);
       const scope = { app: target.app, environment: target.environment };
       await engine.locks.lockManually(scope, me, args.slice(2).join(' '), Date.now());
-      await engine.audit.append({ at: Date.now(), actor: me, action: 'lock', ...scope, detail: args.slice(2).join(' ') });
+      await engine.audit.append({
+        at: Date.now(),
+        actor: me,
+        action: 'lock',
+        ...scope,
+        detail: args.slice(2).join(' '),
+      });
       out(`${target.app}/${target.environment} locked`);
       return 0;
     }
@@ -134,11 +145,18 @@ async function runWithEngine(
       const scope = { app: target.app, environment: target.environment };
       const removed = await engine.locks.unlockManually(scope);
       await engine.audit.append({ at: Date.now(), actor: me, action: 'unlock', ...scope });
-      out(removed ? `${target.app}/${target.environment} unlocked` : `${target.app}/${target.environment} was not locked`);
+      out(
+        removed
+          ? `${target.app}/${target.environment} unlocked`
+          : `${target.app}/${target.environment} was not locked`,
+      );
       return 0;
     }
     case 'audit': {
-      const entries = await engine.audit.recent(positiveInt(flags.limit, 20), flags.app ? { app: flags.app } : undefined);
+      const entries = await engine.audit.recent(
+        positiveInt(flags.limit, 20),
+        flags.app ? { app: flags.app } : undefined,
+      );
       out(entries.map(renderAudit).join('\n') || 'no audit entries');
       return 0;
     }
@@ -224,7 +242,10 @@ if (require.main === module) {
         console.error(`deploybot: ${error.message}`);
         process.exit(2);
       }
-      if (error instanceof DeploybotError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      if (
+        error instanceof DeploybotError ||
+        (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      ) {
         console.error(`deploybot: ${(error as Error).message.replace(/\s+/g, ' ')}`);
         process.exit(2);
       }

@@ -31,6 +31,8 @@ export function createStepProcessor(runner: StepRunner, queue: StepQueue, metric
         return 'release completed';
       case 'ignored':
         return `ignored: ${result.reason}`;
+      case 'parked':
+        return 'done; the release waits for Start';
     }
   };
 }

@@ -49,7 +49,10 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
   const server = createOpsServer({ metrics, ready: async () => (await redis.ping()) === 'PONG' });
   const port = Number(env.PORT || 3000);
   await new Promise<void>((resolve) => server.listen(port, resolve));
-  logger.info({ role, port, redis: redactRedisUrl(redisUrl), apps: Object.keys(config.apps) }, 'deploybot started');
+  logger.info(
+    { role, port, redis: redactRedisUrl(redisUrl), apps: Object.keys(config.apps) },
+    'deploybot started',
+  );
 
   return {
     server,

@@ -5,8 +5,13 @@ import { STEP_HANDLERS } from '../steps';
 
 /** The dry run: every step a release would run and the AWS calls it would make. */
 export function renderPlan(target: Target, version: string, type: ReleaseType): string {
-  const steps = planSteps(type, { hasDatabase: !!target.config.database, hasMigration: !!target.config.migration });
-  const lines = [`plan for ${version} of ${target.app} to ${target.environment} (${type}); nothing is changed`];
+  const steps = planSteps(type, {
+    hasDatabase: !!target.config.database,
+    hasMigration: !!target.config.migration,
+  });
+  const lines = [
+    `plan for ${version} of ${target.app} to ${target.environment} (${type}); nothing is changed`,
+  ];
   for (const step of steps) {
     if (step.state === 'skipped') {
       lines.push(`  – ${step.name}: skipped (${step.reason})`);

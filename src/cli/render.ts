@@ -14,7 +14,9 @@ const MARK: Record<StepRecord['state'], string> = {
 /** A release as text for the command line: a header, then one line a step. */
 export function renderRelease(release: Release, now: number): string {
   const header = `${release.id}  ${release.app}/${release.environment}  ${release.version} (${release.type})  ${release.state}  requested by ${release.requestedBy}`;
-  const lines = release.steps.map((step) => `  ${MARK[step.state]} ${step.name.padEnd(9)} ${describeStep(step, now)}`);
+  const lines = release.steps.map(
+    (step) => `  ${MARK[step.state]} ${step.name.padEnd(9)} ${describeStep(step, now)}`,
+  );
   if (release.failure) lines.push(`  failure (${release.failure.code}): ${release.failure.message}`);
   return [header, ...lines].join('\n');
 }

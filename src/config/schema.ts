@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REQUIRED, isChecklistItemId } from '../domain/checklist';
 import { parseDuration } from '../domain/duration';
 
 /**
@@ -104,6 +105,21 @@ const timeoutsSchema = z
   })
   .strict();
 
+const checklistSchema = z
+  .object({
+    /** Items that must be ticked (by people or by preflight) before "Start deployment" works. */
+    required: z
+      .array(
+        z
+          .string()
+          .refine(isChecklistItemId, { error: 'expected a checklist item id (see src/domain/checklist.ts)' }),
+      )
+      .default([...DEFAULT_REQUIRED]),
+    /** Who may tick items; empty means anyone in the channel. */
+    tickers: z.array(slackPrincipal).default([]),
+  })
+  .strict();
+
 const environmentSchema = z
   .object({
     cluster: name,
@@ -117,8 +133,11 @@ const environmentSchema = z
     timeouts: timeoutsSchema.prefault({}),
     /** Production usually requires the same version to have succeeded here first. */
     requireSuccessIn: name.optional(),
+    /** Who may deploy here; empty means anyone in the channel. */
     deployers: z.array(slackPrincipal).default([]),
+    /** Who may approve a rollback; never open to everyone. */
     approvers: z.array(slackPrincipal).default([]),
+    checklist: checklistSchema.prefault({}),
     /** Slack channel for this environment's releases; defaults to slack.channel. */
     channel: z.string().min(1).optional(),
   })
@@ -136,6 +155,8 @@ const environmentSchema = z
 
 const appSchema = z
   .object({
+    /** The app's CHANGELOG.md (a file path or an http(s) URL); its section for the version is shown. */
+    changelog: z.string().min(1).optional(),
     environments: z.record(name, environmentSchema).refine((envs) => Object.keys(envs).length > 0, {
       error: 'expected at least one environment',
     }),

@@ -1,4 +1,4 @@
-import type { ReleaseType, StepName, StepRecord } from './release';
+import type { ReleaseState, ReleaseType, StepName, StepRecord } from './release';
 
 /**
  * What each release type runs (runbook "Release Types"). A hotfix runs only the
@@ -17,6 +17,17 @@ export const PLAN_RULES: Record<ReleaseType, ReleasePlanRules> = {
   minor: { steps: ['preflight', 'backup', 'migrate', 'deploy', 'verify'], preflight: 'full' },
   major: { steps: ['preflight', 'backup', 'migrate', 'deploy', 'verify'], preflight: 'full' },
 };
+
+/**
+ * Steps that run as soon as a release is requested, before anyone presses
+ * Start: read-only checks whose results tick the checklist.
+ */
+export const RUNS_BEFORE_START: readonly StepName[] = ['preflight'];
+
+/** Whether a step of a release in `state` may run now. */
+export function mayRunStep(state: ReleaseState, step: StepName): boolean {
+  return state === 'running' || (state === 'awaiting_start' && RUNS_BEFORE_START.includes(step));
+}
 
 /** The parts of an environment's configuration that decide which steps apply. */
 export interface PlanInput {

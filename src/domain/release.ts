@@ -65,6 +65,10 @@ export interface Release {
   facts: ReleaseFacts;
   failure?: StepError & { step?: StepName };
   cancelledBy?: string;
+  /** Manual checklist items ticked by people: item id -> who and when. */
+  checklist: Record<string, { by: string; at: number }>;
+  /** Where the release's message lives in chat, once posted. */
+  chat?: { channel: string; ts: string };
 }
 
 export function isReleaseType(text: string): text is ReleaseType {

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema';
 import { resolveTarget } from '../config/target';
 import { InvalidRequestError, LockedError } from '../domain/errors';
-import { planSteps } from '../domain/plan';
+import { RUNS_BEFORE_START, planSteps } from '../domain/plan';
 import { isFinished, nextRunnableStep, type Release, type ReleaseType } from '../domain/release';
 import { newReleaseId } from '../domain/release-id';
 import { nextReleaseState } from '../domain/state-machine';
@@ -82,6 +82,7 @@ export class ReleaseService {
         hasMigration: !!target.config.migration,
       }),
       facts: { previousTaskDefinitions: {}, targetTaskDefinitions: {} },
+      checklist: {},
     };
     try {
       await store.create(release);
@@ -97,7 +98,11 @@ export class ReleaseService {
       id,
       `${version} (${type})`,
     );
+    // The message is posted before any step runs, so every later update has a message to edit.
     await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
+    // Preflight runs now: its results tick the checklist people look at before Start.
+    const first = nextRunnableStep(release);
+    if (first && RUNS_BEFORE_START.includes(first.name)) await this.deps.queue.enqueue(id, first.name);
     return release;
   }
 

@@ -28,6 +28,7 @@ export class RunContext implements StepContext {
     readonly env: EnvironmentConfig,
     deps: { ports: StepPorts; clock: Clock; config: { engine: { pollInterval: number } } },
     private readonly update: Update,
+    readonly requiredEnv?: EnvironmentConfig,
   ) {
     this.current = release;
     this.ports = deps.ports;

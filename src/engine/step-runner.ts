@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import { resolveTarget } from '../config/target';
 import { formatDuration } from '../domain/duration';
 import { DeploybotError } from '../domain/errors';
+import { mayRunStep } from '../domain/plan';
 import { findStep, nextRunnableStep, type Release, type StepError, type StepName } from '../domain/release';
 import { nextReleaseState, nextStepState } from '../domain/state-machine';
 import { isTransientError } from '../aws/transient';
@@ -37,7 +38,9 @@ export type StepRunResult =
   | { kind: 'retry'; error: unknown }
   | { kind: 'completed' }
   | { kind: 'failed'; error: StepError }
-  | { kind: 'ignored'; reason: string };
+  | { kind: 'ignored'; reason: string }
+  /** A step that runs before Start finished; the rest waits for a person. */
+  | { kind: 'parked' };
 
 /**
  * Runs one step of one release, once. Knows nothing of BullMQ: the job processor
@@ -62,14 +65,18 @@ export class StepRunner {
     const { store, clock } = this.deps;
     const release = await store.get(releaseId);
     if (!release) return { kind: 'ignored', reason: 'release not found' };
-    if (release.state !== 'running') return { kind: 'ignored', reason: `release is ${release.state}` };
+    if (!mayRunStep(release.state, stepName))
+      return { kind: 'ignored', reason: `release is ${release.state}` };
     const step = findStep(release, stepName);
     if (step.state === 'succeeded' || step.state === 'skipped') return this.afterStep(release, stepName);
     if (step.state === 'failed') return { kind: 'ignored', reason: 'step already failed' };
 
     let env;
+    let requiredEnv;
     try {
       env = resolveTarget(this.deps.config, release.app, release.environment).config;
+      if (env.requireSuccessIn)
+        requiredEnv = resolveTarget(this.deps.config, release.app, env.requireSuccessIn).config;
     } catch (error) {
       return this.fail(releaseId, stepName, toStepError(error));
     }
@@ -83,20 +90,25 @@ export class StepRunner {
     const wasPending = step.state === 'pending';
     const begun = await updateRelease(store, releaseId, (r) => {
       const s = findStep(r, stepName);
-      if (r.state !== 'running' || s.state === 'succeeded' || s.state === 'failed') return undefined;
+      if (!mayRunStep(r.state, stepName) || s.state === 'succeeded' || s.state === 'failed') return undefined;
       s.state = nextStepState(s.state, 'begin');
       s.runs += 1;
       s.startedAt ??= clock.now();
       r.updatedAt = clock.now();
       return r;
     });
-    if (begun.state !== 'running') return { kind: 'ignored', reason: `release is ${begun.state}` };
+    if (!mayRunStep(begun.state, stepName)) return { kind: 'ignored', reason: `release is ${begun.state}` };
     if (wasPending)
       await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(begun));
 
     const handler = this.handlers[stepName];
-    const context = new RunContext(begun, stepName, env, this.deps, (id, change) =>
-      updateRelease(store, id, change),
+    const context = new RunContext(
+      begun,
+      stepName,
+      env,
+      this.deps,
+      (id, change) => updateRelease(store, id, change),
+      requiredEnv,
     );
     const log = this.deps.logger.child({ releaseId, step: stepName });
     let outcome;
@@ -121,7 +133,7 @@ export class StepRunner {
       }
       await updateRelease(store, releaseId, (r) => {
         const s = findStep(r, stepName);
-        if (r.state !== 'running' || s.state !== 'running') return undefined;
+        if (!mayRunStep(r.state, stepName) || s.state !== 'running') return undefined;
         s.state = nextStepState(s.state, 'wait');
         s.progress.note = outcome.note;
         r.updatedAt = clock.now();
@@ -133,7 +145,7 @@ export class StepRunner {
 
     const done = await updateRelease(store, releaseId, (r) => {
       const s = findStep(r, stepName);
-      if (r.state !== 'running' || s.state !== 'running') return undefined;
+      if (!mayRunStep(r.state, stepName) || s.state !== 'running') return undefined;
       s.state = nextStepState(s.state, 'succeed');
       s.finishedAt = clock.now();
       s.summary = outcome.summary;
@@ -147,6 +159,7 @@ export class StepRunner {
       this.deps.chat.stepDetail(done, stepName, [outcome.summary, ...(outcome.details ?? [])]),
     );
     await bestEffort(log, 'chat update', () => this.deps.chat.releaseUpdated(done));
+    if (done.state === 'awaiting_start') return { kind: 'parked' };
     if (done.state !== 'running') return { kind: 'ignored', reason: `release is ${done.state}` };
     return this.afterStep(done, stepName);
   }
@@ -220,7 +233,11 @@ export class StepRunner {
   /** Extends the release's lock; re-takes it when it lapsed and nobody else took it. */
   private async holdLock(release: Release): Promise<boolean> {
     const scope = { app: release.app, environment: release.environment };
-    const ttl = this.deps.config.engine.lockTtl;
+    // Before Start the lock lasts as long as a release may wait for it.
+    const ttl =
+      release.state === 'awaiting_start'
+        ? this.deps.config.engine.startTimeout
+        : this.deps.config.engine.lockTtl;
     if (await this.deps.locks.heartbeat(scope, release.id, ttl)) return true;
     const again = await this.deps.locks.acquire(scope, release.id, ttl);
     return again.acquired;

@@ -27,14 +27,18 @@ export function createOpsServer(options: OpsServerOptions): Server {
         .ready()
         .catch(() => false)
         .then((ready) => {
-          response.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'redis unreachable\n');
+          response
+            .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+            .end(ready ? 'ready\n' : 'redis unreachable\n');
         });
       return;
     }
     if (path === '/metrics') {
       options.metrics.registry
         .metrics()
-        .then((text) => response.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(text))
+        .then((text) =>
+          response.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(text),
+        )
         .catch(() => response.writeHead(500).end());
       return;
     }

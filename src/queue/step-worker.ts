@@ -27,15 +27,19 @@ export function createStepWorker(
   logger: Logger,
   options: StepWorkerOptions,
 ): Worker<StepJobData> {
-  const worker = new Worker<StepJobData>(STEP_QUEUE_NAME, createStepProcessor(runner, queue, options.metrics), {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: options.concurrency,
-    lockDuration: options.lockDuration ?? 60_000,
-    stalledInterval: options.stalledInterval ?? 30_000,
-    // A release step redelivered after a crash resumes safely, so allow a second stall.
-    maxStalledCount: 2,
-  });
+  const worker = new Worker<StepJobData>(
+    STEP_QUEUE_NAME,
+    createStepProcessor(runner, queue, options.metrics),
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDuration ?? 60_000,
+      stalledInterval: options.stalledInterval ?? 30_000,
+      // A release step redelivered after a crash resumes safely, so allow a second stall.
+      maxStalledCount: 2,
+    },
+  );
   worker.on('failed', (job: Job<StepJobData> | undefined, error: Error) => {
     if (!job) return;
     const { releaseId, step } = job.data;

@@ -23,7 +23,12 @@ export const preflight: StepHandler = {
       ...(env.database
         ? [`RDS Describe${env.database.kind === 'cluster' ? 'DBClusters' : 'DBInstances'} ${env.database.id}`]
         : []),
-      ...(env.requireSuccessIn ? [`release history: same version succeeded in ${env.requireSuccessIn}`] : []),
+      ...(env.requireSuccessIn
+        ? [
+            `release history: same version succeeded in ${env.requireSuccessIn}`,
+            `HTTP GET ${env.requireSuccessIn}'s health endpoints`,
+          ]
+        : []),
     ];
   },
   timeoutMs: (env) => env.timeouts.preflight,
@@ -114,7 +119,7 @@ async function checkRequiredEnvironment(ctx: StepContext): Promise<CheckResult[]
   const { release } = ctx;
   const earlier = await ctx.ports.releases.history(release.app, { environment: required, limit: 100 });
   const green = earlier.find((r) => r.version === release.version && r.state === 'succeeded');
-  return [
+  const checks: CheckResult[] = [
     {
       id: 'required-environment',
       ok: green !== undefined,
@@ -123,6 +128,24 @@ async function checkRequiredEnvironment(ctx: StepContext): Promise<CheckResult[]
         : `${release.version} has not succeeded in ${required} yet; release it there first (or use --type hotfix)`,
     },
   ];
+  const health = ctx.requiredEnv?.health;
+  if (health) {
+    const results = await Promise.all(
+      health.endpoints.map((path) =>
+        ctx.ports.probe.get(new URL(path, health.url).toString(), health.timeout),
+      ),
+    );
+    const bad = results.filter((r) => r.status < 200 || r.status >= 300);
+    checks.push({
+      id: 'required-environment-healthy',
+      ok: bad.length === 0,
+      text:
+        bad.length === 0
+          ? `${required} is healthy (${results.length} endpoints 2xx)`
+          : `${required} is unhealthy: ${bad.map((r) => `${r.url} → ${r.status || r.error}`).join(', ')}`,
+    });
+  }
+  return checks;
 }
 
 function conclude(checks: CheckResult[], critical: boolean): StepOutcome {

@@ -23,6 +23,8 @@ export interface StepContext {
   readonly release: Release;
   readonly step: StepRecord;
   readonly env: EnvironmentConfig;
+  /** The environment named by `requireSuccessIn`, whose health preflight checks too. */
+  readonly requiredEnv?: EnvironmentConfig;
   readonly ports: StepPorts;
   readonly clock: Clock;
   readonly pollIntervalMs: number;

@@ -34,7 +34,10 @@ describe('deploybot command line', function () {
   const BAD_INPUT: [string[], RegExp][] = [
     [['release', '1.2', '--env', 'production'], /"1\.2" is not a release version/],
     [['release', 'v1.2.0', '--app', 'frontend'], /unknown app "frontend"; configured apps: backend/],
-    [['release', 'v1.2.0', '--env', 'prod'], /unknown environment "prod" for backend; configured: staging, production/],
+    [
+      ['release', 'v1.2.0', '--env', 'prod'],
+      /unknown environment "prod" for backend; configured: staging, production/,
+    ],
     [['release', 'v1.2.0'], /name the environment of backend: one of staging, production/],
     [['release', 'v1.2.0', 'extra', '--env', 'staging'], /release <version>: unexpected "extra"/],
     [['release', 'v1.2.0', '--env', 'staging', '--type', 'huge'], /--type must be hotfix, minor or major/],
@@ -65,7 +68,10 @@ describe('deploybot command line', function () {
     const result = await runTs('commands/cli.ts', ['check-config'], { ...env(), DEPLOYBOT_CONFIG: file });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /apps\.backend\.environments\.production\.health\.url: expected a URL/);
-    assert.match(result.stderr, /apps\.backend\.environments\.production\.monitoring\.window: expected a duration/);
+    assert.match(
+      result.stderr,
+      /apps\.backend\.environments\.production\.monitoring\.window: expected a duration/,
+    );
   });
 
   it('creates a release awaiting its start, then refuses a second one naming the first', async () => {

@@ -56,7 +56,10 @@ describe('npm start (the bot process)', function () {
   });
 
   it('refuses to start on a bad DEPLOYBOT_ROLE with one line', async () => {
-    const result = await runTs('src/main.ts', [], { DEPLOYBOT_CONFIG: 'deploybot.example.yaml', DEPLOYBOT_ROLE: 'both' });
+    const result = await runTs('src/main.ts', [], {
+      DEPLOYBOT_CONFIG: 'deploybot.example.yaml',
+      DEPLOYBOT_ROLE: 'both',
+    });
     assert.equal(result.code, 2);
     assert.equal(result.stderr.trim(), 'deploybot: DEPLOYBOT_ROLE must be web, worker or all, not "both"');
   });

@@ -124,6 +124,16 @@ describe('release engine on real Redis and BullMQ', () => {
     assert.equal((await h.waitForEnd(hotfix.id)).state, 'succeeded');
   });
 
+  it('refuses production while the required environment is unhealthy', async () => {
+    await greenOnStaging();
+    h.probe.statusByUrl.set('http://staging.test/health', 502);
+    const started = await h.release('v1.2.0', 'production');
+    const done = await h.waitForEnd(started.id);
+    assert.equal(done.failure?.code, 'preflight_failed');
+    assert.match(done.failure?.message ?? '', /staging is unhealthy: http:\/\/staging\.test\/health → 502/);
+    assert.deepEqual(h.cloud.sideEffects().createSnapshot, 0);
+  });
+
   it('fails at preflight and changes nothing when the image tag was never pushed', async () => {
     h.cloud.images.delete('worker:v1.2.0');
     const started = await h.release('v1.2.0', 'production', 'hotfix');
@@ -231,6 +241,27 @@ describe('release engine on real Redis and BullMQ', () => {
     assert.equal((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.completed ?? 0), 1);
   });
 
+  it('runs preflight as soon as a release is requested and waits for Start before changing anything', async () => {
+    const created = await h.engine.service.request({
+      version: 'v1.2.0',
+      app: 'backend',
+      environment: 'production',
+      type: 'hotfix',
+      requestedBy: 'U1',
+    });
+    const checked = await h.waitFor(created.id, (r) => r.steps[0]?.state === 'succeeded');
+    assert.equal(checked.state, 'awaiting_start');
+    const checks = checked.steps[0]?.progress.checks as { id: string; ok: boolean }[];
+    assert.ok(checks.some((c) => c.id === 'image:backend' && c.ok));
+    assert.equal(checked.steps[1]?.state, 'pending');
+    assert.deepEqual(h.cloud.sideEffects(), NO_SIDE_EFFECTS);
+
+    await h.engine.service.start(created.id, 'U1');
+    const done = await h.waitForEnd(created.id);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.failure));
+    assert.equal(done.steps[0]?.runs, 1, 'preflight is not run again at Start');
+  });
+
   it('cancels a release awaiting its start: the lock is freed and nothing runs', async () => {
     const created = await h.engine.service.request({
       version: 'v1.2.0',
@@ -243,6 +274,6 @@ describe('release engine on real Redis and BullMQ', () => {
     assert.equal(cancelled.cancelledBy, 'U2');
     assert.equal(await h.engine.locks.holder({ app: 'backend', environment: 'production' }), undefined);
     await assert.rejects(h.engine.service.start(created.id, 'U1'), /cancelled, not awaiting start/);
-    assert.equal(h.cloud.calls.describeServices ?? 0, 0);
+    assert.deepEqual(h.cloud.sideEffects(), NO_SIDE_EFFECTS);
   });
 });

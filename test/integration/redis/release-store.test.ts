@@ -23,6 +23,7 @@ function aRelease(overrides: Partial<Release> = {}): Release {
     revision: 0,
     steps: STEP_NAMES.map((name) => ({ name, state: 'pending', runs: 0, progress: {} })),
     facts: { previousTaskDefinitions: {}, targetTaskDefinitions: {} },
+    checklist: {},
     ...overrides,
   };
 }
