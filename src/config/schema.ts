@@ -142,16 +142,23 @@ const environmentSchema = z
     channel: z.string().min(1).optional(),
   })
   .strict()
-  .superRefine((env, ctx) => {
-    const services = new Set(env.services.map((s) => s.name));
-    if (env.migration && !services.has(env.migration.service)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['migration', 'service'],
-        message: `expected one of this environment's services (${[...services].join(', ')})`,
-      });
-    }
-  });
+  // `when`: cross-field checks run even when another field failed, so one pass
+  // lists every problem. The data may then be partial, hence the guards.
+  .superRefine(
+    (env, ctx) => {
+      if (!isRecord(env)) return;
+      const services = new Set(Array.isArray(env.services) ? env.services.map((s) => s?.name) : []);
+      const wanted = env.migration?.service;
+      if (typeof wanted === 'string' && !services.has(wanted)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['migration', 'service'],
+          message: `expected one of this environment's services (${[...services].join(', ')})`,
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 const appSchema = z
   .object({
@@ -189,19 +196,29 @@ export const configSchema = z
     }),
   })
   .strict()
-  .superRefine((config, ctx) => {
-    for (const [appName, app] of Object.entries(config.apps)) {
-      for (const [envName, env] of Object.entries(app.environments)) {
-        if (env.requireSuccessIn && !(env.requireSuccessIn in app.environments)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['apps', appName, 'environments', envName, 'requireSuccessIn'],
-            message: `expected another environment of ${appName}`,
-          });
+  .superRefine(
+    (config, ctx) => {
+      const apps: Record<string, unknown> = isRecord(config) && isRecord(config.apps) ? config.apps : {};
+      for (const [appName, app] of Object.entries(apps)) {
+        const environments = isRecord(app) && isRecord(app.environments) ? app.environments : {};
+        for (const [envName, env] of Object.entries(environments)) {
+          const required = isRecord(env) ? env.requireSuccessIn : undefined;
+          if (typeof required === 'string' && !Object.hasOwn(environments, required)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['apps', appName, 'environments', envName, 'requireSuccessIn'],
+              message: `expected another environment of ${appName}`,
+            });
+          }
         }
       }
-    }
-  });
+    },
+    { when: () => true },
+  );
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 export type Config = z.output<typeof configSchema>;
 export type AppConfig = Config['apps'][string];

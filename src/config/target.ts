@@ -13,7 +13,8 @@ export interface Target {
  */
 export function resolveTarget(config: Config, app?: string, environment?: string): Target {
   const appName = app ?? onlyKey(config.apps, 'app');
-  const appConfig = config.apps[appName];
+  // Own keys only: names from chat must not reach Object.prototype (`constructor`, `__proto__`).
+  const appConfig = Object.hasOwn(config.apps, appName) ? config.apps[appName] : undefined;
   if (!appConfig) {
     throw new InvalidRequestError(
       'unknown_app',
@@ -21,7 +22,9 @@ export function resolveTarget(config: Config, app?: string, environment?: string
     );
   }
   const envName = environment ?? onlyKey(appConfig.environments, `environment of ${appName}`);
-  const envConfig = appConfig.environments[envName];
+  const envConfig = Object.hasOwn(appConfig.environments, envName)
+    ? appConfig.environments[envName]
+    : undefined;
   if (!envConfig) {
     throw new InvalidRequestError(
       'unknown_environment',

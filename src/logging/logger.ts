@@ -60,6 +60,21 @@ export function maskSecrets(text: string): string {
   );
 }
 
+const SECRET_KEY =
+  /^(authorization|token|password|secret|signingsecret|secretaccesskey|sessiontoken|x-slack-signature)$/i;
+
+/** A copy of `value` with secrets masked in every string and secret-named keys censored. */
+export function maskTree(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskSecrets(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => maskTree(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) ? '[REDACTED]' : maskTree(item, depth + 1);
+  }
+  return out;
+}
+
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   return pino(
     {
@@ -70,19 +85,16 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       hooks: {
         // Masks secrets that slip into messages and error text, not only known keys.
         logMethod(args, method) {
-          const masked = args.map((arg) => (typeof arg === 'string' ? maskSecrets(arg) : arg));
+          const masked: unknown[] = args.map((arg) => (typeof arg === 'string' ? maskSecrets(arg) : arg));
+          // pino copies a lone Error's message into `msg` unmasked; give it a masked one.
+          if (masked.length === 1 && masked[0] instanceof Error) masked.push(maskSecrets(masked[0].message));
           method.apply(this, masked as Parameters<typeof method>);
         },
       },
       serializers: {
-        err: (err: unknown) => {
-          const serialized = pino.stdSerializers.err(err as Error);
-          return {
-            ...serialized,
-            message: maskSecrets(serialized.message),
-            stack: maskSecrets(serialized.stack),
-          };
-        },
+        // Errors carry whatever their library put on them (an HTTP client's request
+        // config with an Authorization header, say): mask every string in the tree.
+        err: (err: unknown) => maskTree(pino.stdSerializers.err(err as Error)),
       },
     },
     options.destination,

@@ -1,3 +1,4 @@
+import { endpointUrl } from '../domain/health';
 import { PLAN_RULES } from '../domain/plan';
 import { StepFailure } from '../domain/errors';
 import { parseEcrImage, withTag } from '../aws/image-uri';
@@ -131,9 +132,7 @@ async function checkRequiredEnvironment(ctx: StepContext): Promise<CheckResult[]
   const health = ctx.requiredEnv?.health;
   if (health) {
     const results = await Promise.all(
-      health.endpoints.map((path) =>
-        ctx.ports.probe.get(new URL(path, health.url).toString(), health.timeout),
-      ),
+      health.endpoints.map((path) => ctx.ports.probe.get(endpointUrl(health.url, path), health.timeout)),
     );
     const bad = results.filter((r) => r.status < 200 || r.status >= 300);
     checks.push({

@@ -1,3 +1,4 @@
+import { endpointUrl } from '../domain/health';
 import { StepFailure } from '../domain/errors';
 import type { ProbeResult } from '../ports/probe';
 import type { StepHandler } from './step-handler';
@@ -9,16 +10,14 @@ import type { StepHandler } from './step-handler';
  */
 export const verify: StepHandler = {
   describe(env) {
-    return env.health.endpoints.map(
-      (path) => `HTTP GET ${new URL(path, env.health.url).toString()} expecting 2xx`,
-    );
+    return env.health.endpoints.map((path) => `HTTP GET ${endpointUrl(env.health.url, path)} expecting 2xx`);
   },
   timeoutMs: (env) => env.timeouts.verify,
   async run(ctx) {
     const { health } = ctx.env;
     const results: ProbeResult[] = [];
     for (const path of health.endpoints) {
-      results.push(await ctx.ports.probe.get(new URL(path, health.url).toString(), health.timeout));
+      results.push(await ctx.ports.probe.get(endpointUrl(health.url, path), health.timeout));
     }
     const lines = results.map(
       (r) =>

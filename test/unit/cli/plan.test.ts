@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderPlan } from '../../../src/cli/plan';
+import { parseConfig } from '../../../src/config/load';
+import { resolveTarget } from '../../../src/config/target';
+import { RELEASE_TYPES } from '../../../src/domain/release';
+
+const EXAMPLE = parseConfig(readFileSync(join(__dirname, '../../../deploybot.example.yaml'), 'utf8'));
+
+/** An app whose staging has no database and no migration, and whose production uses Aurora. */
+const LEAN = parseConfig(`
+apps:
+  shop:
+    environments:
+      staging:
+        cluster: shop-staging
+        services: [{ name: web, containers: [web] }]
+        logs: { group: /ecs/shop-staging }
+        health: { url: "https://staging.shop.example.com", endpoints: [/health] }
+      production:
+        cluster: shop
+        services: [{ name: web, containers: [web] }, { name: jobs, containers: [jobs] }]
+        database: { cluster: shop-aurora }
+        logs: { group: /ecs/shop }
+        health: { url: "https://shop.example.com", endpoints: [/health, /ready] }
+`);
+
+/** The lines of one step's section (its name line and the calls under it). */
+function section(plan: string, step: string): string[] {
+  const lines = plan.split('\n');
+  const start = lines.findIndex((l) => l === `  ${step}` || l.startsWith(`  – ${step}:`));
+  assert.ok(start >= 0, `no ${step} in:\n${plan}`);
+  const end = lines.findIndex((l, i) => i > start && /^ {2}\S/.test(l));
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
+describe('renderPlan', () => {
+  const production = renderPlan(resolveTarget(EXAMPLE, 'backend', 'production'), 'v1.2.0', 'minor');
+
+  it('starts by saying what it plans and that nothing is changed', () => {
+    assert.equal(
+      production.split('\n')[0],
+      'plan for v1.2.0 of backend to production (minor); nothing is changed',
+    );
+  });
+
+  it('lists the five steps in runbook order', () => {
+    const steps = production
+      .split('\n')
+      .filter((l) => /^ {2}\S/.test(l))
+      .map((l) => l.trim());
+    assert.deepEqual(steps, ['preflight', 'backup', 'migrate', 'deploy', 'verify']);
+  });
+
+  it('lists the read-only checks of preflight', () => {
+    const lines = section(production, 'preflight');
+    for (const call of [
+      '      ECS DescribeServices social-analytics-cluster: backend-service, worker-service',
+      '      ECS DescribeTaskDefinition for each service',
+      '      ECR DescribeImages for the new tag of each released container',
+      '      RDS DescribeDBInstances social-analytics-db',
+      '      release history: same version succeeded in staging',
+    ]) {
+      assert.ok(lines.includes(call), `missing ${call.trim()}`);
+    }
+  });
+
+  it('lists the snapshot calls of backup', () => {
+    assert.deepEqual(section(production, 'backup'), [
+      '  backup',
+      '      RDS CreateDBSnapshot of social-analytics-db',
+      '      RDS DescribeDBSnapshots until available',
+    ]);
+  });
+
+  it('lists the migration task with its command', () => {
+    assert.deepEqual(section(production, 'migrate'), [
+      '  migrate',
+      "      ECS RegisterTaskDefinition: backend-service's task definition with the new image",
+      '      ECS RunTask on social-analytics-cluster like backend-service, container backend: alembic upgrade head',
+      '      ECS DescribeTasks until STOPPED; exit code must be 0',
+      '      CloudWatch Logs GetLogEvents: the task log tail',
+    ]);
+  });
+
+  it('lists the rollout of every service', () => {
+    assert.deepEqual(section(production, 'deploy'), [
+      '  deploy',
+      '      ECS DescribeServices social-analytics-cluster: backend-service, worker-service',
+      '      ECS DescribeTaskDefinition + RegisterTaskDefinition (image tag swapped) per service',
+      '      ECS UpdateService per service: backend-service, worker-service',
+      '      ECS DescribeServices until each primary deployment is COMPLETED on the new revision',
+    ]);
+  });
+
+  it('lists one health request per endpoint', () => {
+    assert.deepEqual(section(production, 'verify'), [
+      '  verify',
+      '      HTTP GET https://api.example.com/health expecting 2xx',
+      '      HTTP GET https://api.example.com/health/ready expecting 2xx',
+      '      HTTP GET https://api.example.com/metrics expecting 2xx',
+    ]);
+  });
+
+  it('plans backup and migrate for the example staging, which has both', () => {
+    const staging = renderPlan(resolveTarget(EXAMPLE, 'backend', 'staging'), 'v1.2.0', 'minor');
+    assert.deepEqual(
+      section(staging, 'backup')[1],
+      '      RDS CreateDBSnapshot of social-analytics-db-staging',
+    );
+    assert.ok(!staging.includes('skipped'));
+    assert.ok(!staging.includes('release history'), 'staging requires no other environment');
+  });
+
+  it('says why backup and migrate are skipped where no database or migration is configured', () => {
+    const staging = renderPlan(resolveTarget(LEAN, 'shop', 'staging'), '1.4.0', 'minor');
+    assert.deepEqual(section(staging, 'backup'), ['  – backup: skipped (no database configured)']);
+    assert.deepEqual(section(staging, 'migrate'), ['  – migrate: skipped (no migration configured)']);
+    assert.ok(!staging.includes('RDS'), 'no RDS call without a database');
+    assert.ok(!staging.includes('RunTask'), 'no migration task without a migration');
+  });
+
+  it('uses the cluster snapshot calls for an Aurora database', () => {
+    const plan = renderPlan(resolveTarget(LEAN, 'shop', 'production'), '1.4.0', 'major');
+    assert.deepEqual(section(plan, 'backup'), [
+      '  backup',
+      '      RDS CreateDBClusterSnapshot of shop-aurora',
+      '      RDS DescribeDBClusterSnapshots until available',
+    ]);
+    assert.ok(section(plan, 'preflight').includes('      RDS DescribeDBClusters shop-aurora'));
+    assert.deepEqual(section(plan, 'migrate'), ['  – migrate: skipped (no migration configured)']);
+  });
+
+  it('lists one health request per endpoint of the environment', () => {
+    const plan = renderPlan(resolveTarget(LEAN, 'shop', 'production'), '1.4.0', 'minor');
+    assert.deepEqual(section(plan, 'verify').slice(1), [
+      '      HTTP GET https://shop.example.com/health expecting 2xx',
+      '      HTTP GET https://shop.example.com/ready expecting 2xx',
+    ]);
+  });
+
+  for (const type of RELEASE_TYPES) {
+    it(`names the ${type} release type and runs the same steps for it`, () => {
+      const plan = renderPlan(resolveTarget(EXAMPLE, 'backend', 'production'), 'v2.0.0', type);
+      assert.equal(
+        plan.split('\n')[0],
+        `plan for v2.0.0 of backend to production (${type}); nothing is changed`,
+      );
+      assert.deepEqual(
+        plan
+          .split('\n')
+          .slice(1)
+          .filter((l) => /^ {2}\S/.test(l)).length,
+        5,
+      );
+    });
+  }
+});
