@@ -8,18 +8,21 @@ import { resolveTarget } from '../src/config/target';
 import { ConfigError, DeploybotError, InvalidRequestError } from '../src/domain/errors';
 import { isFinished, isReleaseType, type Release, type ReleaseType } from '../src/domain/release';
 import { parseVersion } from '../src/domain/version';
+import { isChecklistItemId } from '../src/domain/checklist';
+import { releaseChecklist } from '../src/engine/release-checklist';
 import { createEngine, type Engine } from '../src/engine/engine';
 import { LogChat } from '../src/engine/log-chat';
 import { createLogger } from '../src/logging/logger';
 import { systemClock } from '../src/ports/clock';
 import { createRedis, redisUrlFromEnv } from '../src/redis/connection';
 import { renderPlan } from '../src/cli/plan';
-import { renderAudit, renderHistoryLine, renderRelease } from '../src/cli/render';
+import { renderAudit, renderChecklist, renderHistoryLine, renderRelease } from '../src/cli/render';
 
 const USAGE = `usage: deploybot <command>
-  release <version> [--app A] [--env E] [--type hotfix|minor|major] [--start] [--wait]
+  release <version> [--app A] [--env E] [--type hotfix|minor|major]
   plan <version> [--app A] [--env E] [--type T]      the steps and AWS calls, changing nothing
-  start <release-id> [--wait]
+  tick <release-id> <item-id…>                         tick checklist items (untick with -<item-id>)
+  start <release-id> [--wait] [--override "reason"]    Start needs every required item ticked
   status <release-id>
   history [app] [--env E] [--limit N]
   cancel <release-id>
@@ -33,13 +36,13 @@ const OPTIONS = {
   app: { type: 'string' },
   env: { type: 'string' },
   type: { type: 'string' },
-  start: { type: 'boolean' },
   wait: { type: 'boolean' },
   limit: { type: 'string' },
+  override: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Flags = { app?: string; env?: string; type?: string; start?: boolean; wait?: boolean; limit?: string };
+type Flags = { app?: string; env?: string; type?: string; wait?: boolean; limit?: string; override?: string };
 
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -91,17 +94,32 @@ async function runWithEngine(
         type: releaseType(flags.type),
         requestedBy: me,
       });
-      if (!flags.start && !flags.wait) {
-        out(`${renderRelease(release, Date.now())}\nstart it with: deploybot start ${release.id}`);
-        return 0;
-      }
-      const started = await engine.service.start(release.id, me);
-      return flags.wait ? follow(engine, started.id, out) : (out(renderRelease(started, Date.now())), 0);
+      out(
+        `${renderRelease(release, Date.now())}\npreflight is running; tick the checklist, then: deploybot start ${release.id}`,
+      );
+      return 0;
     }
     case 'start': {
       const [id] = exactly(args, 1, 'start <release-id>');
-      const started = await engine.service.start(id as string, me);
+      if (flags.override !== undefined && flags.override.trim().length < 5) {
+        throw usage('--override needs a reason of at least a few words; it is audited');
+      }
+      const started = await engine.service.start(
+        id as string,
+        me,
+        flags.override ? { override: flags.override } : {},
+      );
       return flags.wait ? follow(engine, started.id, out) : (out(renderRelease(started, Date.now())), 0);
+    }
+    case 'tick': {
+      if (args.length < 2) throw usage('tick <release-id> <item-id…>: name at least one item');
+      const [id, ...items] = args;
+      const unknown = items.map((i) => i.replace(/^-/, '')).filter((i) => !isChecklistItemId(i));
+      if (unknown.length > 0) throw usage(`unknown checklist items: ${unknown.join(', ')}`);
+      const changes = Object.fromEntries(items.map((i) => [i.replace(/^-/, ''), !i.startsWith('-')]));
+      const release = await engine.service.tick(id as string, me, changes);
+      out(renderChecklist(releaseChecklist(release, config)));
+      return 0;
     }
     case 'status': {
       const [id] = exactly(args, 1, 'status <release-id>');

@@ -1,5 +1,6 @@
 import { formatDuration } from '../domain/duration';
 import type { Release, StepRecord } from '../domain/release';
+import type { ItemStatus } from '../domain/checklist';
 import type { AuditEntry } from '../ports/audit-log';
 
 const MARK: Record<StepRecord['state'], string> = {
@@ -46,4 +47,22 @@ export function renderAudit(entry: AuditEntry): string {
   const when = new Date(entry.at).toISOString();
   const where = entry.app ? ` ${entry.app}/${entry.environment ?? ''}` : '';
   return `${when}  ${entry.actor}  ${entry.action}${where}${entry.releaseId ? ` ${entry.releaseId}` : ''}${entry.detail ? `  ${entry.detail}` : ''}`;
+}
+
+const ITEM_MARK: Record<ItemStatus['state'], string> = {
+  ticked: '[x]',
+  open: '[ ]',
+  failed: '[!]',
+  pending: '[…]',
+  'not-applicable': '[-]',
+};
+
+/** The checklist as text: one line an item, required ones starred, who ticked what. */
+export function renderChecklist(items: ItemStatus[]): string {
+  return items
+    .map((s) => {
+      const who = s.tick ? `  (${s.tick.by})` : '';
+      return `${ITEM_MARK[s.state]} ${s.required ? '*' : ' '} ${s.item.id.padEnd(26)} ${s.item.text}${who}`;
+    })
+    .join('\n');
 }

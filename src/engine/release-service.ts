@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema';
 import { resolveTarget } from '../config/target';
 import { InvalidRequestError, LockedError } from '../domain/errors';
+import { CHECKLIST, isAutomated, missingForStart } from '../domain/checklist';
 import { RUNS_BEFORE_START, planSteps } from '../domain/plan';
 import { isFinished, nextRunnableStep, type Release, type ReleaseType } from '../domain/release';
 import { newReleaseId } from '../domain/release-id';
@@ -14,6 +15,7 @@ import type { ReleaseStore } from '../ports/release-store';
 import type { StepQueue } from '../ports/step-queue';
 import type { Logger } from '../logging/logger';
 import { bestEffort } from './best-effort';
+import { releaseChecklist } from './release-checklist';
 import { updateRelease } from './update-release';
 
 export interface ReleaseRequest {
@@ -106,14 +108,70 @@ export class ReleaseService {
     return release;
   }
 
-  /** Starts a release awaiting its start: its first step is queued. */
-  async start(releaseId: string, by: string): Promise<Release> {
+  /**
+   * Ticks or unticks manual checklist items while the release awaits its start.
+   * Automated items are preflight's to tick and are ignored here.
+   */
+  async tick(releaseId: string, by: string, changes: Record<string, boolean>): Promise<Release> {
+    const { store, clock } = this.deps;
+    const manual = new Set(CHECKLIST.filter((item) => !isAutomated(item)).map((item) => item.id));
+    const applied: string[] = [];
+    const updated = await updateRelease(store, releaseId, (r) => {
+      applied.length = 0;
+      if (r.state !== 'awaiting_start') return undefined;
+      for (const [id, ticked] of Object.entries(changes)) {
+        if (!manual.has(id) || ticked === id in r.checklist) continue;
+        if (ticked) r.checklist[id] = { by, at: clock.now() };
+        else delete r.checklist[id];
+        applied.push(`${ticked ? '+' : '-'}${id}`);
+      }
+      if (applied.length === 0) return undefined;
+      r.updatedAt = clock.now();
+      return r;
+    });
+    if (updated.state !== 'awaiting_start') {
+      throw new InvalidRequestError(
+        'checklist_closed',
+        `release ${releaseId} is ${updated.state}; its checklist is closed`,
+      );
+    }
+    if (applied.length > 0) {
+      await this.audit(by, 'checklist.tick', updated.app, updated.environment, releaseId, applied.join(' '));
+      await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(updated));
+    }
+    return updated;
+  }
+
+  /**
+   * Starts a release awaiting its start: its next step is queued. Every required
+   * checklist item must be ticked, by people or by preflight; `override` (a
+   * reason, audited) starts it anyway.
+   */
+  async start(releaseId: string, by: string, options: { override?: string } = {}): Promise<Release> {
     const { store, clock, locks, config } = this.deps;
     const existing = await this.get(releaseId);
     if (existing.state !== 'awaiting_start') {
       throw new InvalidRequestError(
         'not_startable',
         `release ${releaseId} is ${existing.state}, not awaiting start`,
+      );
+    }
+    const missing = missingForStart(releaseChecklist(existing, config));
+    if (missing.length > 0 && !options.override) {
+      const names = missing.map((m) =>
+        m.state === 'pending' ? `${m.item.text} (preflight still checking)` : m.item.text,
+      );
+      throw new InvalidRequestError('checklist_incomplete', `Start needs: ${names.join('; ')}`);
+    }
+    if (missing.length > 0) {
+      const skipped = missing.map((m) => m.item.id).join(', ');
+      await this.audit(
+        by,
+        'checklist.override',
+        existing.app,
+        existing.environment,
+        releaseId,
+        `${options.override} [${skipped}]`,
       );
     }
     const scope = { app: existing.app, environment: existing.environment };

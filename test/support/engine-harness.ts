@@ -45,6 +45,14 @@ export class EngineHarness {
       type,
       requestedBy: 'U0DEPLOYER',
     });
+    // As people do: wait for preflight to tick its items, tick the manual required ones, press Start.
+    const checked = await this.waitFor(
+      created.id,
+      (r) => r.state !== 'awaiting_start' || r.steps[0]?.state === 'succeeded' || r.steps[0]?.state === 'failed',
+    );
+    if (checked.state !== 'awaiting_start') return checked;
+    const required = this.config.apps.backend?.environments[environment]?.checklist.required ?? [];
+    await this.engine.service.tick(created.id, 'U0REVIEWER', Object.fromEntries(required.map((id) => [id, true])));
     return this.engine.service.start(created.id, 'U0DEPLOYER');
   }
 

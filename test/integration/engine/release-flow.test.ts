@@ -54,7 +54,7 @@ describe('release engine on real Redis and BullMQ', () => {
     const audit = await h.engine.audit.recent(10, { releaseId: done.id });
     assert.deepEqual(
       audit.map((e) => e.action),
-      ['release.succeeded', 'release.started', 'release.requested'],
+      ['release.succeeded', 'release.started', 'checklist.tick', 'release.requested'],
     );
     const finished = h.chat.events.filter((e) => e.releaseId === done.id && e.kind === 'finished');
     assert.deepEqual(
@@ -256,10 +256,59 @@ describe('release engine on real Redis and BullMQ', () => {
     assert.equal(checked.steps[1]?.state, 'pending');
     assert.deepEqual(h.cloud.sideEffects(), NO_SIDE_EFFECTS);
 
+    await assert.rejects(
+      h.engine.service.start(created.id, 'U1'),
+      /^InvalidRequestError: Start needs: All unit tests passing; Code reviewed by at least one other developer$/,
+    );
+    // Automated items are preflight's: a person cannot untick what preflight proved.
+    await h.engine.service.tick(created.id, 'U2', {
+      'unit-tests': true,
+      'code-reviewed': true,
+      'image-pushed': false,
+    });
     await h.engine.service.start(created.id, 'U1');
     const done = await h.waitForEnd(created.id);
     assert.equal(done.state, 'succeeded', JSON.stringify(done.failure));
     assert.equal(done.steps[0]?.runs, 1, 'preflight is not run again at Start');
+    assert.deepEqual(Object.keys(done.checklist).sort(), ['code-reviewed', 'unit-tests']);
+    assert.equal(done.checklist['unit-tests']?.by, 'U2');
+    await assert.rejects(
+      h.engine.service.tick(created.id, 'U2', { coverage: true }),
+      /its checklist is closed/,
+    );
+  });
+
+  it('does not start while preflight is still checking, and audits an override with its reason', async () => {
+    let releaseProbe: () => void = () => undefined;
+    let entered: () => void = () => undefined;
+    const checking = new Promise<void>((resolve) => (entered = resolve));
+    h.cloud.hook = async (method, phase) => {
+      if (method !== 'databaseStatus' || phase !== 'before') return;
+      entered();
+      await new Promise<void>((resolve) => (releaseProbe = resolve));
+    };
+    const created = await h.engine.service.request({
+      version: 'v1.2.0',
+      app: 'backend',
+      environment: 'production',
+      type: 'hotfix',
+      requestedBy: 'U1',
+    });
+    await h.engine.service.tick(created.id, 'U2', { 'unit-tests': true, 'code-reviewed': true });
+    await checking;
+    await assert.rejects(
+      h.engine.service.start(created.id, 'U1'),
+      /Image pushed to ECR .* \(preflight still checking\)/,
+    );
+    await h.engine.service.start(created.id, 'U1', { override: 'P1 outage, hotfix now' });
+    releaseProbe();
+    assert.equal((await h.waitForEnd(created.id)).state, 'succeeded');
+    const audit = await h.engine.audit.recent(10, { releaseId: created.id });
+    const override = audit.find((e) => e.action === 'checklist.override');
+    assert.match(
+      override?.detail ?? '',
+      /^P1 outage, hotfix now \[image-pushed, services-steady, database-ready, staging-green\]$/,
+    );
   });
 
   it('cancels a release awaiting its start: the lock is freed and nothing runs', async () => {
