@@ -6,10 +6,19 @@ import { ConfigError } from './domain/errors';
 import { createEngine } from './engine/engine';
 import { LogChat } from './engine/log-chat';
 import { Metrics } from './http/metrics';
-import { createOpsServer } from './http/ops-server';
+import { createOpsServer, opsRoutes } from './http/ops-server';
 import { createLogger, type Logger } from './logging/logger';
 import { systemClock } from './ports/clock';
 import { createRedis, redactRedisUrl, redisUrlFromEnv } from './redis/connection';
+import { RedisReleaseStore } from './redis/release-store';
+import { redisUpdateGate } from './redis/slack-pacing';
+import { createSlackApp, slackSecretsFromEnv } from './slack/app';
+import { Authorizer } from './slack/authorizer';
+import { ChannelPacer } from './slack/channel-pacer';
+import { ReleaseNotesSource } from './slack/release-notes-source';
+import { SlackChat } from './slack/slack-chat';
+import { UsergroupDirectory } from './slack/usergroups';
+import { WebClient } from '@slack/web-api';
 
 /**
  * Composition root: the only place that picks adapters. `npm start` runs the
@@ -31,26 +40,71 @@ export interface Running {
 
 export async function start(config: Config, role: Role, logger: Logger, env = process.env): Promise<Running> {
   const redisUrl = redisUrlFromEnv(env);
+  const prefix = env.DEPLOYBOT_REDIS_PREFIX || 'deploybot';
   const redis = createRedis(redisUrl, 'client');
   const workerRedis = createRedis(redisUrl, 'worker');
   const metrics = new Metrics();
+  const slack = slackSecretsFromEnv(env);
+  const slackChat = slack
+    ? new SlackChat({
+        client: new WebClient(slack.botToken, {
+          ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+          rejectRateLimitedCalls: false,
+        }),
+        store: new RedisReleaseStore(redis, prefix),
+        config,
+        clock: systemClock,
+        logger,
+        pacer: new ChannelPacer(),
+        gate: redisUpdateGate(redis, prefix),
+        notes: new ReleaseNotesSource(config),
+      })
+    : undefined;
   const engine = createEngine({
     config,
     redis,
     workerRedis,
-    prefix: env.DEPLOYBOT_REDIS_PREFIX || 'deploybot',
+    prefix,
     aws: createAwsPorts(),
-    chat: new LogChat(logger),
+    chat: slackChat ?? new LogChat(logger),
     clock: systemClock,
     logger,
     worker: role !== 'web',
     metrics,
   });
-  const server = createOpsServer({ metrics, ready: async () => (await redis.ping()) === 'PONG' });
+  const ops = { metrics, ready: async () => (await redis.ping()) === 'PONG' };
   const port = Number(env.PORT || 3000);
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  let server: Server;
+  let stopSlack = async () => undefined as void;
+  if (slack && role !== 'worker') {
+    const authorizer = new Authorizer(
+      new UsergroupDirectory(
+        new WebClient(slack.botToken, slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+        () => Date.now(),
+      ),
+      engine.audit,
+      systemClock,
+    );
+    const app = createSlackApp(
+      slack,
+      { config, engine, authorizer, redis, prefix, clock: systemClock, logger },
+      opsRoutes(ops),
+      logger,
+    );
+    server = (await app.start(port)) as Server;
+    stopSlack = () => app.stop() as Promise<void>;
+  } else {
+    server = createOpsServer(ops);
+    await new Promise<void>((resolve) => server.listen(port, resolve));
+  }
   logger.info(
-    { role, port, redis: redactRedisUrl(redisUrl), apps: Object.keys(config.apps) },
+    {
+      role,
+      port: (server.address() as { port?: number } | null)?.port ?? port,
+      slack: slack ? (slack.appToken ? 'socket-mode' : 'http') : 'off (logging chat)',
+      redis: redactRedisUrl(redisUrl),
+      apps: Object.keys(config.apps),
+    },
     'deploybot started',
   );
 
@@ -58,8 +112,10 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
     server,
     async stop() {
       // Stop taking new work, let running step jobs finish, then drop connections.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (slack && role !== 'worker') await stopSlack();
+      else await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.close();
+      slackChat?.close();
       await Promise.allSettled([redis.quit(), workerRedis.quit()]);
     },
   };
@@ -72,6 +128,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(configPathFromEnv());
     role = parseRole(process.env.DEPLOYBOT_ROLE);
+    slackSecretsFromEnv(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`deploybot: ${error.message}`);

@@ -105,7 +105,8 @@ export class ReleaseService {
     // Preflight runs now: its results tick the checklist people look at before Start.
     const first = nextRunnableStep(release);
     if (first && RUNS_BEFORE_START.includes(first.name)) await this.deps.queue.enqueue(id, first.name);
-    return release;
+    // The stored copy knows where chat put the message.
+    return (await store.get(id)) ?? release;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Metrics } from './metrics';
 
 export interface OpsServerOptions {
@@ -7,41 +7,61 @@ export interface OpsServerOptions {
   ready: () => Promise<boolean>;
 }
 
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
 /**
  * GET /healthz (the process is up), /readyz (it can reach Redis) and /metrics.
- * The Slack interface mounts POST /slack/events beside these on the same port.
+ * Served alone, or as custom routes beside Bolt's POST /slack/events.
  */
+export function opsRoutes(options: OpsServerOptions): { path: string; method: string[]; handler: Handler }[] {
+  const method = ['GET', 'HEAD'];
+  return [
+    {
+      path: '/healthz',
+      method,
+      handler: (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      },
+    },
+    {
+      path: '/readyz',
+      method,
+      handler: (_request, response) => {
+        options
+          .ready()
+          .catch(() => false)
+          .then((ready) => {
+            response
+              .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+              .end(ready ? 'ready\n' : 'redis unreachable\n');
+          });
+      },
+    },
+    {
+      path: '/metrics',
+      method,
+      handler: (_request, response) => {
+        options.metrics.registry
+          .metrics()
+          .then((text) =>
+            response.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(text),
+          )
+          .catch(() => response.writeHead(500).end());
+      },
+    },
+  ];
+}
+
 export function createOpsServer(options: OpsServerOptions): Server {
+  const routes = opsRoutes(options);
   return createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    if (path === '/healthz') {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-      return;
-    }
-    if (path === '/readyz') {
-      options
-        .ready()
-        .catch(() => false)
-        .then((ready) => {
-          response
-            .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
-            .end(ready ? 'ready\n' : 'redis unreachable\n');
-        });
-      return;
-    }
-    if (path === '/metrics') {
-      options.metrics.registry
-        .metrics()
-        .then((text) =>
-          response.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(text),
-        )
-        .catch(() => response.writeHead(500).end());
-      return;
-    }
-    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    const route = routes.find((r) => r.path === path);
+    if (route) route.handler(request, response);
+    else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
 }

@@ -4,6 +4,7 @@ import type { Config } from '../../src/config/schema';
 import type { Release } from '../../src/domain/release';
 import { createEngine, type Engine } from '../../src/engine/engine';
 import { systemClock } from '../../src/ports/clock';
+import type { ReleaseChat } from '../../src/ports/release-chat';
 import { createRedis, redisUrlFromEnv } from '../../src/redis/connection';
 import { FakeCloud } from '../fakes/fake-cloud';
 import { FakeProbe } from '../fakes/fake-probe';
@@ -21,13 +22,19 @@ export class EngineHarness {
   readonly probe = new FakeProbe();
   readonly chat = new RecordingChat();
   readonly config: Config;
+  /** The chat the engine talks to: the recorder, unless a test brings its own (Slack). */
+  private readonly engineChat: ReleaseChat;
   readonly client: Redis = createRedis(redisUrlFromEnv(), 'client');
   readonly engine: Engine;
   private readonly engines: Engine[] = [];
   private readonly connections: Redis[] = [this.client];
 
-  constructor(config: Config = testConfig()) {
+  constructor(
+    config: Config = testConfig(),
+    chat?: (harness: { client: Redis; prefix: string }) => ReleaseChat,
+  ) {
     this.config = config;
+    this.engineChat = chat ? chat({ client: this.client, prefix: this.prefix }) : this.chat;
     this.engine = this.build(true);
   }
 
@@ -48,11 +55,16 @@ export class EngineHarness {
     // As people do: wait for preflight to tick its items, tick the manual required ones, press Start.
     const checked = await this.waitFor(
       created.id,
-      (r) => r.state !== 'awaiting_start' || r.steps[0]?.state === 'succeeded' || r.steps[0]?.state === 'failed',
+      (r) =>
+        r.state !== 'awaiting_start' || r.steps[0]?.state === 'succeeded' || r.steps[0]?.state === 'failed',
     );
     if (checked.state !== 'awaiting_start') return checked;
     const required = this.config.apps.backend?.environments[environment]?.checklist.required ?? [];
-    await this.engine.service.tick(created.id, 'U0REVIEWER', Object.fromEntries(required.map((id) => [id, true])));
+    await this.engine.service.tick(
+      created.id,
+      'U0REVIEWER',
+      Object.fromEntries(required.map((id) => [id, true])),
+    );
     return this.engine.service.start(created.id, 'U0DEPLOYER');
   }
 
@@ -71,7 +83,7 @@ export class EngineHarness {
         logs: this.cloud,
         probe: this.probe,
       },
-      chat: this.chat,
+      chat: this.engineChat,
       clock: systemClock,
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       worker,

@@ -44,7 +44,7 @@ apps:
           attempts: 3
           interval: 20ms
         requireSuccessIn: staging
-        deployers: [U0DEPLOYER]
+        deployers: [S0DEPLOYERS]
         approvers: [U0APPROVER]
 `;
 

@@ -1,0 +1,76 @@
+import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute } from '@slack/bolt';
+import { ConfigError } from '../domain/errors';
+import type { Logger } from '../logging/logger';
+import { registerDeployCommand } from '../../commands/deploy';
+import { registerReleaseActions } from '../../commands/release-actions';
+import { boltLogger } from './bolt-logger';
+import type { SlackDeps } from './slack-deps';
+
+export interface SlackSecrets {
+  botToken: string;
+  /** HTTP mode: requests to /slack/events are verified with it. */
+  signingSecret?: string;
+  /** Socket Mode, when set. */
+  appToken?: string;
+  /** Web API base URL (SLACK_API_URL); Slack's own when unset. */
+  apiUrl?: string;
+}
+
+/** Reads Slack's settings from the environment, refusing a combination that cannot work. */
+export function slackSecretsFromEnv(env: NodeJS.ProcessEnv): SlackSecrets | undefined {
+  const botToken = env.SLACK_BOT_TOKEN?.trim();
+  if (!botToken) return undefined;
+  const signingSecret = env.SLACK_SIGNING_SECRET?.trim();
+  const appToken = env.SLACK_APP_TOKEN?.trim();
+  if (!signingSecret && !appToken) {
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP mode) nor SLACK_APP_TOKEN (Socket Mode)',
+    );
+  }
+  return {
+    botToken,
+    ...(signingSecret ? { signingSecret } : {}),
+    ...(appToken ? { appToken } : {}),
+    ...(env.SLACK_API_URL?.trim() ? { apiUrl: env.SLACK_API_URL.trim() } : {}),
+  };
+}
+
+/**
+ * The Bolt app: POST /slack/events (HTTP mode) or Socket Mode, plus our own
+ * routes (/healthz, /readyz, /metrics) on the same port.
+ */
+export function createSlackApp(
+  secrets: SlackSecrets,
+  deps: SlackDeps,
+  routes: CustomRoute[],
+  logger: Logger,
+): App {
+  const log = boltLogger(logger);
+  const receiver = secrets.appToken
+    ? new SocketModeReceiver({ appToken: secrets.appToken, customRoutes: routes, logger: log })
+    : new HTTPReceiver({
+        signingSecret: secrets.signingSecret as string,
+        endpoints: '/slack/events',
+        customRoutes: routes,
+        logger: log,
+        // A slow listener must not leave Slack without an answer: Bolt answers 2xx
+        // when ack() is called, and every listener acks before doing any I/O.
+        processBeforeResponse: false,
+      });
+  const app = new App({
+    token: secrets.botToken,
+    receiver,
+    logger: log,
+    clientOptions: {
+      ...(secrets.apiUrl ? { slackApiUrl: secrets.apiUrl } : {}),
+      // Rate-limited calls wait for Retry-After and try again rather than being dropped.
+      rejectRateLimitedCalls: false,
+    },
+  });
+  registerDeployCommand(app, deps);
+  registerReleaseActions(app, deps);
+  app.error(async (error) => {
+    logger.error({ err: error }, 'slack listener failed');
+  });
+  return app;
+}

@@ -1,0 +1,17 @@
+/** Block Kit builders: pure functions from releases to `{ text, blocks }` within Slack's limits. */
+export type { Block, Message } from './block';
+export { blockKitProblems, LIMITS } from './limits';
+export { CHECKLIST_ACTION_PREFIX } from './checklist-blocks';
+export { CANCEL_ACTION, START_ACTION, releaseMessage, type ReleaseView } from './release-message';
+export { releaseFinishedMessage, stepDetailMessage } from './thread-messages';
+export {
+  errorReply,
+  helpReply,
+  historyReply,
+  noticeReply,
+  planReply,
+  refusedReply,
+  statusReply,
+  usageReply,
+} from './replies';
+export { codeBlock, escapeMrkdwn, truncate } from './text';

@@ -1,0 +1,202 @@
+import type { ItemStatus } from '../../domain/checklist';
+import type { Release } from '../../domain/release';
+import {
+  FALLBACK_TEXT_MAX,
+  MAX_BLOCKS,
+  actions,
+  button,
+  context,
+  divider,
+  fieldsSection,
+  header,
+  lineSections,
+  section,
+  type Block,
+  type ConfirmText,
+  type Message,
+} from './block';
+import { LIMITS } from './limits';
+import { automatedLines, isAutomatedStatus, manualBlocks, startNeedsLine } from './checklist-blocks';
+import {
+  RELEASE_EMOJI,
+  STATE_WORDS,
+  clockTime,
+  currentStep,
+  outcomeText,
+  fitParts,
+  releaseId,
+  stepLine,
+  titlePlain,
+  who,
+} from './release-format';
+import { escapeMrkdwn, escapeTruncated, formatCount, trimmedNote, truncateMrkdwn } from './text';
+
+/** Everything the one parent message of a release shows. */
+export interface ReleaseView {
+  release: Release;
+  /** From checklistStatus(...). */
+  checklist: ItemStatus[];
+  /** Slack principal id to mention (U… or S…). */
+  onCall?: string;
+  /** The markdown section of CHANGELOG.md for this version. */
+  releaseNotes?: string;
+  now: number;
+}
+
+/** Action ids of the release buttons (the Slack listeners match on them; value = release id). */
+export const START_ACTION = 'release_start';
+export const CANCEL_ACTION = 'release_cancel';
+
+const NOTES_MAX = 2000;
+/**
+ * The release's one message, updated in place: who asked for what, the
+ * checklist with Start/Cancel while it awaits its start, then the steps as they
+ * run and how it ended. Within Slack's limits for any release.
+ */
+export function releaseMessage(view: ReleaseView): Message {
+  const { release, now } = view;
+  const blocks: Block[] = [...headBlocks(view), divider()];
+  // Keep room for the closing blocks: start-needs line, buttons, footer.
+  const tail: Block[] =
+    release.state === 'awaiting_start'
+      ? awaitingBlocks(view, MAX_BLOCKS - blocks.length - 1)
+      : progressBlocks(view);
+  blocks.push(...tail, context(`Updated ${clockTime(now)}`));
+  return { text: fallbackText(view), blocks };
+}
+
+function headBlocks({ release, onCall, releaseNotes }: ReleaseView): Block[] {
+  const blocks = [
+    header(titlePlain(release, LIMITS.headerText, ':rocket: ')),
+    fieldsSection([
+      `*Type*\n${escapeTruncated(release.type, 100)}`,
+      `*Requested by*\n${who(release.requestedBy)}`,
+      `*Release id*\n${releaseId(release)}`,
+      `*State*\n${RELEASE_EMOJI[release.state] ?? ''} ${escapeMrkdwn(STATE_WORDS[release.state] ?? String(release.state))}`,
+    ]),
+  ];
+  if (onCall) blocks.push(context(`:pager: On call: ${who(onCall)}`));
+  const notes = releaseNotes?.trim();
+  if (notes) blocks.push(section(`*Release notes*\n${notesMrkdwn(notes, NOTES_MAX)}`));
+  return blocks;
+}
+
+/** CHANGELOG markdown as Slack mrkdwn: headings bold, `**x**` bold, bullets, http(s) links. */
+export function notesMrkdwn(markdown: string, max: number): string {
+  const converted = escapeMrkdwn(markdown.replace(/\r\n/g, '\n'))
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/^#{1,6}\s+(.*?)\s*#*\s*$/, '*$1*')
+        .replace(/\*\*(.+?)\*\*/g, '*$1*')
+        .replace(/^(\s*)[-*+]\s+/, '$1• ')
+        .replace(/\[([^\]|]+)\]\((https?:\/\/[^\s)|]+)\)/g, '<$2|$1>'),
+    )
+    .join('\n');
+  if (converted.length <= max) return converted;
+  const kept = truncateMrkdwn(converted, max - 80);
+  return `${kept}\n${trimmedNote(converted.length - (kept.length - 1))}`;
+}
+
+function fitVersionAndEnv(release: Release, budget: number): [string, string] {
+  const [version, env] = fitParts([release.version, release.environment], budget);
+  return [version as string, env as string];
+}
+
+function startConfirm(release: Release): ConfirmText {
+  const [version, env] = fitVersionAndEnv(release, 250);
+  return {
+    title: 'Start deployment?',
+    text: `Start deploying ${version} to ${env}?`,
+    confirm: 'Start',
+    deny: 'Not yet',
+  };
+}
+
+function cancelConfirm(release: Release): ConfirmText {
+  const [version, env] = fitVersionAndEnv(release, 200);
+  const consequence =
+    release.state === 'running'
+      ? 'No further step will start; what has changed stays changed.'
+      : 'Nothing has been deployed yet.';
+  return {
+    title: 'Cancel this release?',
+    text: `Cancel the release of ${version} to ${env}? ${consequence}`,
+    confirm: 'Cancel release',
+    deny: 'Keep it',
+  };
+}
+
+const cancelButton = (release: Release): Block =>
+  button('Cancel release', CANCEL_ACTION, release.id, 'danger', cancelConfirm(release));
+
+function awaitingBlocks(view: ReleaseView, maxBlocks: number): Block[] {
+  const { release, checklist } = view;
+  const blocks: Block[] = [];
+  const automated = checklist.filter(isAutomatedStatus);
+  if (automated.length > 0) {
+    blocks.push(
+      ...lineSections(
+        ['*Automated checks* — _checked by preflight_', ...automatedLines(automated)],
+        1,
+        'automated line',
+      ),
+    );
+  }
+  // Keep two blocks for the start-needs line and the buttons.
+  blocks.push(...manualBlocks(checklist, maxBlocks - blocks.length - 2));
+  blocks.push(context(startNeedsLine(checklist)));
+  blocks.push(
+    actions('release-buttons', [
+      button('Start deployment', START_ACTION, release.id, 'primary', startConfirm(release)),
+      cancelButton(release),
+    ]),
+  );
+  return blocks;
+}
+
+function progressBlocks(view: ReleaseView): Block[] {
+  const { release, now } = view;
+  const blocks: Block[] = lineSections(
+    release.steps.map((s) => stepLine(s, now)),
+    2,
+    'step',
+  );
+  const summary = checklistSummary(view.checklist);
+  if (summary) blocks.push(context(summary));
+  const outcome = outcomeText(release, now);
+  if (outcome) blocks.push(section(outcome));
+  if (release.state === 'running') blocks.push(actions('release-buttons', [cancelButton(release)]));
+  return blocks;
+}
+
+function requiredCount(checklist: readonly ItemStatus[]): { done: number; required: number } {
+  const required = checklist.filter((s) => s.required && s.state !== 'not-applicable');
+  return { done: required.filter((s) => s.state === 'ticked').length, required: required.length };
+}
+
+/** "Checklist: 6/6 required ticked by <@U1>, <@U2>" */
+export function checklistSummary(checklist: readonly ItemStatus[]): string | undefined {
+  const { done, required } = requiredCount(checklist);
+  const tickers = [...new Set(checklist.flatMap((s) => (s.state === 'ticked' && s.tick ? [s.tick.by] : [])))];
+  if (required === 0 && tickers.length === 0) return undefined;
+  const names = tickers.slice(0, 10).map(who).join(', ');
+  const more = tickers.length > 10 ? ` and ${formatCount(tickers.length - 10)} others` : '';
+  return `Checklist: ${done}/${required} required ticked${names ? ` by ${names}${more}` : ''}`;
+}
+
+function fallbackText({ release, checklist }: ReleaseView): string {
+  const title = `${release.app} ${release.version} → ${release.environment}`;
+  let status: string = STATE_WORDS[release.state] ?? String(release.state);
+  if (release.state === 'awaiting_start') {
+    const { done, required } = requiredCount(checklist);
+    if (required > 0) status += ` (checklist ${done}/${required} required ticked)`;
+  } else if (release.state === 'running') {
+    const step = currentStep(release);
+    if (step) status += `: ${step.name} ${step.state}`;
+  } else if (release.state === 'failed' && release.failure) {
+    status += `: ${release.failure.code}`;
+  }
+  // Escaped as a whole: nothing of ours in it needs Slack markup.
+  return escapeTruncated(`${title}: ${status}`.replace(/\s+/g, ' '), FALLBACK_TEXT_MAX);
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { releaseFinishedMessage, stepDetailMessage } from '../../../../src/slack/blocks/thread-messages';
+import { T0, aRelease, allText, assertWithinLimits, done, textOf, withSteps } from './fixtures';
+
+const STARTED = T0 + 300_000;
+
+describe('stepDetailMessage', () => {
+  const release = withSteps(aRelease({ state: 'running' }), { preflight: done(T0, 12, '9 checks passed') });
+
+  it('puts the first line as a bold title and the rest in a code block', () => {
+    const out = stepDetailMessage(release, 'preflight', [
+      '9 checks passed',
+      '✓ image v1.2.0 exists for backend',
+      '✓ social-analytics-db is available',
+    ]);
+    assert.equal(textOf(out.blocks[0]?.text), '✅ *preflight: 9 checks passed*');
+    assert.equal(
+      textOf(out.blocks[1]?.text),
+      '```\n✓ image v1.2.0 exists for backend\n✓ social-analytics-db is available\n```',
+    );
+    assert.equal(out.text, 'preflight: 9 checks passed');
+  });
+
+  it('does not repeat the step name when the title starts with it', () => {
+    const failed = withSteps(release, { migrate: { state: 'failed' } });
+    const out = stepDetailMessage(failed, 'migrate', ['migrate failed (MIGRATION_FAILED)', 'exit 1']);
+    assert.equal(textOf(out.blocks[0]?.text), '❌ *migrate failed (MIGRATION_FAILED)*');
+  });
+
+  it('is only a title when there are no details', () => {
+    const out = stepDetailMessage(release, 'preflight', ['9 checks passed']);
+    assert.equal(out.blocks.length, 1);
+    assert.equal(stepDetailMessage(release, 'preflight', []).blocks.length, 1);
+  });
+
+  it('keeps the end of a long log tail and says how much is not shown', () => {
+    const tail = Array.from({ length: 3000 }, (_, i) => `INFO [alembic] step ${i} <ok> & done`);
+    const out = stepDetailMessage(release, 'migrate', ['`alembic upgrade head` exited 0', ...tail]);
+    const log = textOf(out.blocks[1]?.text);
+    assert.match(log, /^_… 2,\d{3} earlier lines not shown_\n```\n/);
+    assert.ok(log.endsWith('INFO [alembic] step 2999 &lt;ok&gt; &amp; done\n```'));
+    assertWithinLimits(out);
+  });
+
+  it('escapes the title', () => {
+    const out = stepDetailMessage(release, 'verify', ['<!channel> & friends']);
+    assert.equal(textOf(out.blocks[0]?.text), '⬜ *verify: &lt;!channel&gt; &amp; friends*');
+  });
+});
+
+describe('releaseFinishedMessage', () => {
+  const steps = {
+    preflight: done(T0, 12, '9 checks passed'),
+    backup: done(STARTED, 95, 'snapshot available'),
+    migrate: done(STARTED + 95_000, 40, 'exited 0'),
+    deploy: done(STARTED + 135_000, 100, 'backend-service steady'),
+    verify: done(STARTED + 235_000, 17, '3 endpoints answered'),
+  };
+
+  it('sums up a success with each step and its time', () => {
+    const release = withSteps(
+      aRelease({ state: 'succeeded', startedAt: STARTED, endedAt: STARTED + 252_000 }),
+      steps,
+    );
+    const out = releaseFinishedMessage(release, STARTED + 300_000);
+    assert.equal(
+      allText(out),
+      [
+        '✅ *backend* `v1.2.0` → *production* released in 4m 12s',
+        '✅ *preflight*  12s — 9 checks passed',
+        '✅ *backup*  1m 35s — snapshot available',
+        '✅ *migrate*  40s — exited 0',
+        '✅ *deploy*  1m 40s — backend-service steady',
+        '✅ *verify*  17s — 3 endpoints answered',
+        '  Requested by <@U0DEPLOYER> · release `r20261127t171340-3f9a`',
+      ].join('\n'),
+    );
+    assert.equal(out.text, 'backend v1.2.0 → production: succeeded');
+  });
+
+  it('sums up a failure with its code and message', () => {
+    const release = withSteps(
+      aRelease({
+        state: 'failed',
+        startedAt: STARTED,
+        endedAt: STARTED + 100_000,
+        failure: {
+          step: 'deploy',
+          code: 'ROLLED_BACK',
+          message: 'circuit breaker rolled back backend-service',
+        },
+      }),
+      { deploy: { state: 'failed', startedAt: STARTED, finishedAt: STARTED + 100_000 } },
+    );
+    const out = releaseFinishedMessage(release, STARTED + 100_000);
+    const text = allText(out);
+    assert.ok(text.startsWith('❌ *backend* `v1.2.0` → *production* failed at *deploy*: `ROLLED_BACK`\n'));
+    assert.ok(text.includes('```\ncircuit breaker rolled back backend-service\n```'));
+    assert.equal(out.text, 'backend v1.2.0 → production: failed (ROLLED_BACK)');
+  });
+
+  it('says who cancelled', () => {
+    const out = releaseFinishedMessage(aRelease({ state: 'cancelled', cancelledBy: 'U0CAROL' }), T0);
+    assert.ok(allText(out).startsWith('🚫 *backend* `v1.2.0` → *production* cancelled by <@U0CAROL>'));
+  });
+});

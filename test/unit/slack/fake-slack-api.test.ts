@@ -1,0 +1,364 @@
+import assert from 'node:assert/strict';
+import { LogLevel, WebClient, type Logger, type WebAPIPlatformError } from '@slack/web-api';
+import { FakeSlackApi, type FakeSlackChange } from '../../../src/sandbox/fake-slack-api';
+
+const TOKEN = 'xoxb-' + 'test-token';
+
+const silent: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => LogLevel.ERROR,
+  setName: () => undefined,
+};
+
+/** A real Slack WebClient pointed at the fake; `null` sends no token at all. */
+function client(api: FakeSlackApi, token: string | null = TOKEN): WebClient {
+  return new WebClient(token ?? undefined, {
+    slackApiUrl: api.apiUrl,
+    logger: silent,
+    retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 },
+  });
+}
+
+async function platformError(promise: Promise<unknown>): Promise<WebAPIPlatformError> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as WebAPIPlatformError;
+    assert.equal(e.code, 'slack_webapi_platform_error');
+    return e;
+  }
+  assert.fail('expected the Web API call to fail');
+}
+
+const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+describe('FakeSlackApi', () => {
+  const api = new FakeSlackApi();
+  let slack: WebClient;
+
+  before(async () => {
+    await api.start();
+    slack = client(api);
+  });
+  after(() => api.stop());
+  beforeEach(() => api.reset());
+
+  it('serves the Web API under an apiUrl ending in /api/ on loopback', () => {
+    assert.match(api.apiUrl, /^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+    assert.equal(api.apiUrl, `${api.baseUrl}/api/`);
+  });
+
+  it('answers auth.test with the bot identity', async () => {
+    const result = await slack.auth.test();
+    assert.equal(result.user_id, 'U0DEPLOYBOT');
+    assert.equal(result.team_id, 'T0SANDBOX');
+  });
+
+  it('posts by channel name (with or without #) and answers the channel id and a ts', async () => {
+    const first = await slack.chat.postMessage({ channel: '#engineering', text: 'hello' });
+    const second = await slack.chat.postMessage({ channel: 'engineering', text: 'again' });
+    assert.equal(first.channel, 'C0ENGINEER');
+    assert.equal(second.channel, 'C0ENGINEER');
+    assert.match(first.ts ?? '', /^\d{10}\.\d{6}$/);
+    assert.equal(first.message?.text, 'hello');
+    assert.deepEqual(
+      api.messages('C0ENGINEER').map((m) => m.text),
+      ['hello', 'again'],
+    );
+  });
+
+  it('updates a message by the returned channel id and ts, keeping blocks it was not given', async () => {
+    const posted = await slack.chat.postMessage({
+      channel: '#engineering',
+      text: 'Release v1.2.0',
+      blocks: [section('*v1.2.0* awaiting approval')],
+    });
+    const updated = await slack.chat.update({
+      channel: posted.channel!,
+      ts: posted.ts!,
+      text: 'Release v1.2.0 approved',
+    });
+    assert.equal(updated.ts, posted.ts);
+    const stored = api.findMessage(posted.ts!);
+    assert.equal(stored?.text, 'Release v1.2.0 approved');
+    assert.deepEqual(stored?.blocks, [section('*v1.2.0* awaiting approval')]);
+    assert.ok(stored?.edited);
+    const call = api.callsTo('chat.update')[0];
+    assert.deepEqual(call?.body.ts, posted.ts);
+  });
+
+  it('refuses to update an unknown ts with message_not_found', async () => {
+    const error = await platformError(
+      slack.chat.update({ channel: 'C0ENGINEER', ts: '1.000001', text: 'x' }),
+    );
+    assert.equal(error.data.error, 'message_not_found');
+  });
+
+  it('gives strictly increasing timestamps', async () => {
+    const stamps: string[] = [];
+    for (let i = 0; i < 20; i += 1)
+      stamps.push((await slack.chat.postMessage({ channel: 'C0ENGINEER', text: `${i}` })).ts!);
+    for (let i = 1; i < stamps.length; i += 1)
+      assert.ok(Number(stamps[i]) > Number(stamps[i - 1]), stamps.join());
+  });
+
+  it('stores thread replies under their parent and counts them', async () => {
+    const parent = await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'parent' });
+    const reply = await slack.chat.postMessage({
+      channel: 'C0ENGINEER',
+      text: 'step 1',
+      thread_ts: parent.ts!,
+    });
+    await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'step 2', thread_ts: reply.ts! });
+    const [top, ...rest] = api.messages('engineering');
+    assert.equal(rest.length, 0);
+    assert.equal(top?.reply_count, 2);
+    assert.deepEqual(
+      top?.replies.map((r) => [r.text, r.thread_ts]),
+      [
+        ['step 1', parent.ts],
+        ['step 2', parent.ts],
+      ],
+    );
+    const missing = await platformError(
+      slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'x', thread_ts: '9.000001' }),
+    );
+    assert.equal(missing.data.error, 'thread_not_found');
+  });
+
+  it('keeps ephemeral messages per user and answers message_ts', async () => {
+    const result = await slack.chat.postEphemeral({
+      channel: 'C0ENGINEER',
+      user: 'U0OUTSIDER',
+      text: 'not for you',
+    });
+    assert.match(result.message_ts ?? '', /^\d+\.\d{6}$/);
+    assert.deepEqual(
+      api.ephemerals('U0OUTSIDER').map((e) => e.text),
+      ['not for you'],
+    );
+    assert.deepEqual(api.ephemerals('U0APPROVER'), []);
+    assert.equal(api.messages('C0ENGINEER').length, 0);
+    const unknown = await platformError(
+      slack.chat.postEphemeral({ channel: 'C0ENGINEER', user: 'U0NOBODY', text: 'x' }),
+    );
+    assert.equal(unknown.data.error, 'user_not_found');
+  });
+
+  it('lists usergroup members and answers no_such_subteam for an unknown group', async () => {
+    const result = await slack.usergroups.users.list({ usergroup: 'S0APPROVERS' });
+    assert.deepEqual(result.users, ['U0APPROVER']);
+    const error = await platformError(slack.usergroups.users.list({ usergroup: 'S0NOPE' }));
+    assert.equal(error.data.error, 'no_such_subteam');
+  });
+
+  it('answers users.info, conversations.info and chat.getPermalink', async () => {
+    const user = await slack.users.info({ user: 'U0APPROVER' });
+    assert.equal(user.user?.name, 'alex');
+    assert.equal((await platformError(slack.users.info({ user: 'U0NOBODY' }))).data.error, 'user_not_found');
+    const channel = await slack.conversations.info({ channel: 'C0ENGINEER' });
+    assert.equal(channel.channel?.name, 'engineering');
+    const posted = await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'link me' });
+    const link = await slack.chat.getPermalink({ channel: 'C0ENGINEER', message_ts: posted.ts! });
+    assert.match(link.permalink ?? '', /\/archives\/C0ENGINEER\/p\d{16}$/);
+  });
+
+  it('publishes an App Home view per user', async () => {
+    await slack.views.publish({
+      user_id: 'U0DEPLOYER',
+      view: { type: 'home', blocks: [section('Releases')] },
+    });
+    assert.deepEqual(api.homeView('U0DEPLOYER')?.view.blocks, [section('Releases')]);
+  });
+
+  it('refuses 51 blocks with invalid_blocks and the problems, as Slack does', async () => {
+    const blocks = Array.from({ length: 51 }, (_, i) => section(`line ${i}`));
+    const error = await platformError(
+      slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'too many', blocks }),
+    );
+    assert.equal(error.data.error, 'invalid_blocks');
+    const errors = (error.data as unknown as { errors: string[] }).errors;
+    assert.ok(
+      errors.some((e) => e.includes('51 blocks')),
+      errors.join('\n'),
+    );
+    assert.equal(api.messages('C0ENGINEER').length, 0);
+  });
+
+  it('refuses text over 40000 characters with msg_too_long', async () => {
+    const error = await platformError(
+      slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'x'.repeat(40_001) }),
+    );
+    assert.equal(error.data.error, 'msg_too_long');
+  });
+
+  it('answers not_authed without a token and invalid_auth for a non-bot token', async () => {
+    const anonymous = await platformError(client(api, null).auth.test());
+    assert.equal(anonymous.data.error, 'not_authed');
+    const userToken = await platformError(client(api, 'xoxp-' + 'not-a-bot').auth.test());
+    assert.equal(userToken.data.error, 'invalid_auth');
+  });
+
+  it('never stores the token', async () => {
+    await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'hi' });
+    await fetch(`${api.apiUrl}auth.test`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: TOKEN }).toString(),
+    });
+    assert.equal(api.calls.length, 2);
+    assert.equal(api.calls[1]?.ok, true, 'a form token is accepted like Slack does');
+    assert.ok(!JSON.stringify(api.calls).includes(TOKEN));
+  });
+
+  it('answers an unknown method with HTTP 200 and unknown_method', async () => {
+    const response = await fetch(`${api.apiUrl}chat.nope`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { ok: false, error: 'unknown_method' });
+  });
+
+  it('accepts JSON bodies as well as form bodies', async () => {
+    const response = await fetch(`${api.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ channel: 'C0ENGINEER', text: 'json', blocks: [section('json')] }),
+    });
+    const body = (await response.json()) as { ok: boolean; ts: string };
+    assert.equal(body.ok, true);
+    assert.deepEqual(api.findMessage(body.ts)?.blocks, [section('json')]);
+  });
+
+  it('answers 429 with Retry-After beyond a rate limit, and the WebClient retries until it succeeds', async () => {
+    api.setRateLimit('chat.postMessage', 1, { windowMs: 500 });
+    await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'first' });
+    const second = await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'second' });
+    assert.equal(second.ok, true);
+    const statuses = api.callsTo('chat.postMessage').map((c) => c.status);
+    assert.deepEqual(statuses, [200, 429, 200]);
+    assert.equal(api.messages('C0ENGINEER').length, 2);
+
+    api.rateLimitNext('auth.test');
+    const raw = await fetch(`${api.apiUrl}auth.test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(raw.status, 429);
+    assert.equal(raw.headers.get('retry-after'), '1');
+    assert.deepEqual(await raw.json(), { ok: false, error: 'ratelimited' });
+  });
+
+  it('limits chat.postMessage per channel when the channel guard is on', async () => {
+    api.setChannelPostLimit(1);
+    const post = () =>
+      fetch(`${api.apiUrl}chat.postMessage`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'C0ENGINEER', text: 'burst' }),
+      });
+    assert.equal((await post()).status, 200);
+    assert.equal((await post()).status, 429);
+    api.setChannelPostLimit(undefined);
+    assert.equal((await post()).status, 200);
+  });
+
+  it('injects a failure for the next call only', async () => {
+    api.failNext('chat.postMessage', 'channel_not_found');
+    const error = await platformError(slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'x' }));
+    assert.equal(error.data.error, 'channel_not_found');
+    assert.equal((await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'x' })).ok, true);
+  });
+
+  describe('response_url', () => {
+    const respond = (url: string, body: unknown) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    it('stores an ephemeral response for the user and posts an in_channel one to the channel', async () => {
+      const url = api.newResponseUrl('C0ENGINEER', 'U0REQUESTER');
+      assert.ok(url.startsWith(`${api.baseUrl}/response/`));
+      assert.equal((await respond(url, { text: 'Only you can see this' })).status, 200);
+      assert.equal(
+        (await respond(url, { response_type: 'in_channel', text: 'Deploying v1.2.0' })).status,
+        200,
+      );
+      assert.deepEqual(
+        api.ephemerals('U0REQUESTER').map((e) => e.text),
+        ['Only you can see this'],
+      );
+      assert.deepEqual(
+        api.messages('C0ENGINEER').map((m) => [m.text, m.via]),
+        [['Deploying v1.2.0', 'response_url']],
+      );
+      assert.equal(api.responses.length, 2);
+    });
+
+    it('replaces and deletes the original message of an interaction', async () => {
+      const posted = await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'Approve?' });
+      const url = api.newResponseUrl('C0ENGINEER', 'U0APPROVER', posted.ts);
+      await respond(url, { replace_original: true, text: 'Approved by alex' });
+      assert.equal(api.findMessage(posted.ts!)?.text, 'Approved by alex');
+      await respond(url, { delete_original: true });
+      assert.equal(api.findMessage(posted.ts!), undefined);
+    });
+
+    it('accepts five uses and answers 404 used_url to the sixth', async () => {
+      const url = api.newResponseUrl();
+      for (let i = 1; i <= 5; i += 1) assert.equal((await respond(url, { text: `use ${i}` })).status, 200);
+      const sixth = await respond(url, { text: 'use 6' });
+      assert.equal(sixth.status, 404);
+      assert.deepEqual(await sixth.json(), { ok: false, error: 'used_url' });
+      assert.equal(api.ephemerals().length, 5);
+    });
+
+    it('answers expired_url once expired and refuses invalid blocks', async () => {
+      const url = api.newResponseUrl();
+      const bad = await respond(url, { blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) });
+      assert.equal(bad.status, 400);
+      assert.equal(((await bad.json()) as { error: string }).error, 'invalid_blocks');
+      api.expireResponseUrl(url);
+      assert.equal((await respond(url, { text: 'late' })).status, 404);
+    });
+  });
+
+  it('notifies listeners of changes and waits for a condition', async () => {
+    const changes: FakeSlackChange['kind'][] = [];
+    const stop = api.onChange((change) => changes.push(change.kind));
+    const waiting = api.waitFor(() => api.messages('C0ENGINEER').find((m) => m.text === 'later'));
+    setTimeout(() => void slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'later' }), 20);
+    const found = await waiting;
+    assert.equal(found.text, 'later');
+    stop();
+    assert.ok(changes.includes('message') && changes.includes('call'), changes.join());
+    await assert.rejects(
+      api.waitFor(() => undefined, 50),
+      /timed out after 50 ms/,
+    );
+  });
+
+  it('takes its own users, groups and channels', async () => {
+    const custom = new FakeSlackApi({
+      users: [{ id: 'U1', name: 'one' }],
+      usergroups: { S1: ['U1'] },
+      channels: [{ id: 'C1', name: 'ops' }],
+    });
+    await custom.start();
+    try {
+      const web = client(custom);
+      assert.equal((await web.chat.postMessage({ channel: '#ops', text: 'hi' })).channel, 'C1');
+      assert.deepEqual((await web.usergroups.users.list({ usergroup: 'S1' })).users, ['U1']);
+      assert.equal((await web.users.info({ user: 'U1' })).user?.name, 'one');
+    } finally {
+      await custom.stop();
+    }
+  });
+});
