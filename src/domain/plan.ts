@@ -50,3 +50,12 @@ export function planSteps(type: ReleaseType, input: PlanInput): StepRecord[] {
       : { name, state: 'pending', runs: 0, progress: {} };
   });
 }
+
+/**
+ * A rollback points services back at the revisions they ran before a release
+ * (runbook "Rollback Application"), then checks health: nothing to snapshot,
+ * migrate or preflight, and no time to lose.
+ */
+export function planRollbackSteps(): StepRecord[] {
+  return (['deploy', 'verify'] as const).map((name) => ({ name, state: 'pending', runs: 0, progress: {} }));
+}

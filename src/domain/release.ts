@@ -65,6 +65,10 @@ export interface Release {
   facts: ReleaseFacts;
   failure?: StepError & { step?: StepName };
   cancelledBy?: string;
+  /** Who pressed Start (for a rollback: who approved it). */
+  startedBy?: string;
+  /** Set on a rollback: the release whose services it points back at their previous revisions. */
+  rollbackOf?: { releaseId: string; version: string; requestedBy: string };
   /** Manual checklist items ticked by people: item id -> who and when. */
   checklist: Record<string, { by: string; at: number }>;
   /** Where the release's message lives in chat, once posted. */

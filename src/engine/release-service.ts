@@ -2,7 +2,7 @@ import type { Config } from '../config/schema';
 import { resolveTarget } from '../config/target';
 import { InvalidRequestError, LockedError } from '../domain/errors';
 import { CHECKLIST, isAutomated, missingForStart } from '../domain/checklist';
-import { RUNS_BEFORE_START, planSteps } from '../domain/plan';
+import { RUNS_BEFORE_START, planRollbackSteps, planSteps } from '../domain/plan';
 import { isFinished, nextRunnableStep, type Release, type ReleaseType } from '../domain/release';
 import { newReleaseId } from '../domain/release-id';
 import { nextReleaseState } from '../domain/state-machine';
@@ -157,7 +157,8 @@ export class ReleaseService {
         `release ${releaseId} is ${existing.state}, not awaiting start`,
       );
     }
-    const missing = missingForStart(releaseChecklist(existing, config));
+    // A rollback has no checklist: its approval is the approver pressing Start.
+    const missing = existing.rollbackOf ? [] : missingForStart(releaseChecklist(existing, config));
     if (missing.length > 0 && !options.override) {
       const names = missing.map((m) =>
         m.state === 'pending' ? `${m.item.text} (preflight still checking)` : m.item.text,
@@ -184,6 +185,7 @@ export class ReleaseService {
       if (r.state !== 'awaiting_start') return undefined;
       r.state = nextReleaseState(r.state, 'start');
       r.startedAt = clock.now();
+      r.startedBy = by;
       r.updatedAt = clock.now();
       return r;
     });
@@ -195,6 +197,85 @@ export class ReleaseService {
     await this.audit(by, 'release.started', started.app, started.environment, releaseId, started.version);
     await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(started));
     return started;
+  }
+
+  /**
+   * Proposes pointing an app's services back at the revisions they ran before
+   * its latest release that changed them. Nothing changes until an approver
+   * starts it (approveRollback); proposing takes no lock.
+   */
+  async proposeRollback(input: {
+    app?: string;
+    environment?: string;
+    requestedBy: string;
+  }): Promise<Release> {
+    const { config, store, clock } = this.deps;
+    const target = resolveTarget(config, input.app, input.environment);
+    const recent = await store.history(target.app, { environment: target.environment, limit: 50 });
+    const reverted = recent.find(
+      (r) => !r.rollbackOf && Object.keys(r.facts.previousTaskDefinitions).length > 0,
+    );
+    if (!reverted) {
+      throw new InvalidRequestError(
+        'nothing_to_roll_back',
+        `no release of ${target.app} to ${target.environment} has changed a service yet; nothing to roll back`,
+      );
+    }
+    const now = clock.now();
+    const release: Release = {
+      id: newReleaseId(now, this.deps.random ?? Math.random),
+      app: target.app,
+      environment: target.environment,
+      version: reverted.version,
+      type: 'hotfix',
+      requestedBy: input.requestedBy,
+      state: 'awaiting_start',
+      createdAt: now,
+      updatedAt: now,
+      revision: 0,
+      steps: planRollbackSteps(),
+      facts: {
+        previousTaskDefinitions: {},
+        targetTaskDefinitions: { ...reverted.facts.previousTaskDefinitions },
+      },
+      checklist: {},
+      rollbackOf: { releaseId: reverted.id, version: reverted.version, requestedBy: reverted.requestedBy },
+    };
+    await store.create(release);
+    await this.audit(
+      input.requestedBy,
+      'rollback.proposed',
+      target.app,
+      target.environment,
+      release.id,
+      `of ${reverted.id} (${reverted.version})`,
+    );
+    await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
+    return (await store.get(release.id)) ?? release;
+  }
+
+  /**
+   * An approver's yes: the reverted release, if still in flight, is cancelled so
+   * that the rollback can take the lock, and the rollback starts.
+   */
+  async approveRollback(rollbackId: string, by: string): Promise<Release> {
+    const rollback = await this.get(rollbackId);
+    if (!rollback.rollbackOf)
+      throw new InvalidRequestError('not_a_rollback', `release ${rollbackId} is not a rollback`);
+    if (rollback.state !== 'awaiting_start') {
+      throw new InvalidRequestError('already_decided', `rollback ${rollbackId} is already ${rollback.state}`);
+    }
+    const reverted = await this.deps.store.get(rollback.rollbackOf.releaseId);
+    if (reverted && !isFinished(reverted)) await this.cancel(reverted.id, by);
+    await this.audit(
+      by,
+      'rollback.approved',
+      rollback.app,
+      rollback.environment,
+      rollbackId,
+      rollback.rollbackOf.releaseId,
+    );
+    return this.start(rollbackId, by);
   }
 
   /**

@@ -3,6 +3,7 @@ import { ConfigError } from '../domain/errors';
 import type { Logger } from '../logging/logger';
 import { registerDeployCommand } from '../../commands/deploy';
 import { registerReleaseActions } from '../../commands/release-actions';
+import { registerRollback } from '../../commands/rollback';
 import { boltLogger } from './bolt-logger';
 import type { SlackDeps } from './slack-deps';
 
@@ -69,6 +70,7 @@ export function createSlackApp(
   });
   registerDeployCommand(app, deps);
   registerReleaseActions(app, deps);
+  registerRollback(app, deps);
   app.error(async (error) => {
     logger.error({ err: error }, 'slack listener failed');
   });

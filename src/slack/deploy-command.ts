@@ -134,7 +134,10 @@ function parseHistory(rest: string[], names: ConfiguredNames): DeployCommand {
  * `[app] [env]`: an app name first, or — with one app configured — an
  * environment alone. Anything else is an error that names what is configured.
  */
-function appAndEnvironment(words: string[], names: ConfiguredNames): { app?: string; environment?: string } {
+export function appAndEnvironment(
+  words: string[],
+  names: ConfiguredNames,
+): { app?: string; environment?: string } {
   if (words.length > 2) throw usage(`unexpected "${clip(words.slice(2).join(' '))}"`);
   const [a, b] = words;
   if (!a) return {};
@@ -169,4 +172,16 @@ function noMore(extra: string[], form: string): void {
 /** Echoed input stays short: it is someone's typing, not ours. */
 function clip(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+export const ROLLBACK_USAGE =
+  '/rollback [app] [env]   propose pointing the app back at its previous revisions';
+
+/** `/rollback [app] [env]`: app and environment may be left out when configuration has only one. */
+export function parseRollbackCommand(
+  text: string,
+  names: ConfiguredNames,
+): { app?: string; environment?: string } {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  return appAndEnvironment(words, names);
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../logging/logger';
 import type { Clock } from '../ports/clock';
 import type { ReleaseChat } from '../ports/release-chat';
 import type { ReleaseStore } from '../ports/release-store';
-import { releaseFinishedMessage, releaseMessage, stepDetailMessage } from './blocks';
+import { releaseFinishedMessage, releaseMessage, rollbackMessage, stepDetailMessage } from './blocks';
 import type { ChannelPacer } from './channel-pacer';
 import type { ReleaseNotesSource } from './release-notes-source';
 import { UpdateCoalescer, type UpdateGate } from './update-coalescer';
@@ -101,6 +101,11 @@ export class SlackChat implements ReleaseChat {
 
   private async render(release: Release): Promise<{ text: string; blocks: Record<string, unknown>[] }> {
     const { config, clock, notes } = this.deps;
+    if (release.rollbackOf) {
+      const env = resolveTarget(config, release.app, release.environment).config;
+      const message = rollbackMessage({ release, approvers: env.approvers, now: clock.now() });
+      return { text: message.text, blocks: message.blocks as Record<string, unknown>[] };
+    }
     const releaseNotes =
       release.state === 'awaiting_start' ? await notes.notesFor(release.app, release.version) : undefined;
     const message = releaseMessage({

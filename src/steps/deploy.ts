@@ -22,7 +22,10 @@ export const deploy: StepHandler = {
   },
   timeoutMs: (env) => env.timeouts.deploy,
   async run(ctx) {
-    const names = ctx.env.services.map((s) => s.name);
+    // A rollback touches only the services the release it reverts had changed.
+    const names = ctx.release.rollbackOf
+      ? Object.keys(ctx.release.facts.targetTaskDefinitions)
+      : ctx.env.services.map((s) => s.name);
     const services = await ctx.ports.platform.describeServices(ctx.env.cluster, names);
     const updatedAny = await startRollouts(ctx, services);
     if (updatedAny) {
@@ -40,8 +43,11 @@ async function startRollouts(ctx: StepContext, services: ServiceState[]): Promis
   for (const service of services) {
     if (updated[service.name]) continue;
     const target = await ensureTargetRevision(ctx, service.name, service.taskDefinition);
-    // A worker that died right after UpdateService left the target on a deployment already.
-    if (!service.deployments.some((d) => d.taskDefinition === target)) {
+    // A worker that died right after UpdateService left the target as the PRIMARY
+    // deployment already. (An ACTIVE one running the target is an old rollout
+    // being drained — during a rollback, the very revision we go back to.)
+    const primary = service.deployments.find((d) => d.status === 'PRIMARY');
+    if (primary?.taskDefinition !== target) {
       await ctx.ports.platform.updateService(ctx.env.cluster, service.name, target);
       changed = true;
     }

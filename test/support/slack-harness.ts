@@ -116,8 +116,9 @@ export class SlackHarness {
   }
 
   /** Clicks a button of a message as `user`. */
-  async click(user: string, ts: string, actionId: string) {
-    const message = this.messageByTs(ts);
+  async click(user: string, ts: string, actionId: string, asSeen?: { blocks?: unknown[] }) {
+    // `asSeen`: the message as the clicker's screen still showed it (a double click on a stale view).
+    const message = asSeen ?? this.messageByTs(ts);
     const block = (message.blocks as Record<string, unknown>[]).find((b) =>
       ((b.elements as Record<string, unknown>[] | undefined) ?? []).some((e) => e.action_id === actionId),
     );

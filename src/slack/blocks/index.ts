@@ -15,3 +15,9 @@ export {
   usageReply,
 } from './replies';
 export { codeBlock, escapeMrkdwn, truncate } from './text';
+export {
+  APPROVE_ROLLBACK_ACTION,
+  REJECT_ROLLBACK_ACTION,
+  rollbackMessage,
+  type RollbackView,
+} from './rollback-message';

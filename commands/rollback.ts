@@ -1,0 +1,117 @@
+import type { App, BlockAction } from '@slack/bolt';
+import { resolveTarget } from '../src/config/target';
+import type { Decision } from '../src/domain/authorization';
+import type { Release } from '../src/domain/release';
+import { isFirstDelivery } from '../src/redis/slack-pacing';
+import {
+  APPROVE_ROLLBACK_ACTION,
+  noticeReply,
+  REJECT_ROLLBACK_ACTION,
+  refusedReply,
+  usageReply,
+} from '../src/slack/blocks';
+import { parseRollbackCommand, ROLLBACK_USAGE, type ConfiguredNames } from '../src/slack/deploy-command';
+import type { SlackDeps } from '../src/slack/slack-deps';
+import { ephemeral, replyWithError } from './deploy';
+
+type Json = Record<string, unknown>;
+
+/**
+ * `/rollback` proposes; an approver decides with a button. The proposal is a
+ * message in the channel mentioning the approvers; its buttons are replaced by
+ * the decision, and a second click finds the decision already made.
+ */
+export function registerRollback(app: App, deps: SlackDeps): void {
+  const names: ConfiguredNames = Object.fromEntries(
+    Object.entries(deps.config.apps).map(([name, config]) => [name, Object.keys(config.environments)]),
+  );
+  app.command('/rollback', async ({ command, ack, respond }) => {
+    let parsed;
+    try {
+      parsed = parseRollbackCommand(command.text, names);
+      resolveTarget(deps.config, parsed.app, parsed.environment);
+    } catch (error) {
+      await ack(
+        ephemeral(usageReply(error instanceof Error ? error.message : String(error), ROLLBACK_USAGE)),
+      );
+      return;
+    }
+    await ack();
+    if (!(await isFirstDelivery(deps.redis, deps.prefix, `rollback-${command.trigger_id}`))) return;
+    try {
+      const target = resolveTarget(deps.config, parsed.app, parsed.environment);
+      const decision = await deps.authorizer.check('deploy', command.user_id, target);
+      if (!decision.allowed) return void (await respond(ephemeral(refusedReply(decision.because))));
+      const proposal = await deps.engine.service.proposeRollback({
+        app: target.app,
+        environment: target.environment,
+        requestedBy: command.user_id,
+      });
+      await respond(
+        ephemeral(
+          noticeReply(
+            `Rollback \`${proposal.id}\` proposed${proposal.chat ? ` in <#${proposal.chat.channel}>` : ''}; an approver decides.`,
+          ),
+        ),
+      );
+    } catch (error) {
+      await replyWithError(respond, error, deps);
+    }
+  });
+
+  app.action<BlockAction>(APPROVE_ROLLBACK_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    try {
+      const rollback = await deps.engine.service.get(String((action as unknown as Json).value));
+      const decision = await mayDecide(rollback, body.user.id, deps);
+      if (!decision.allowed)
+        return void (await respond({
+          ...ephemeral(refusedReply(decision.because)),
+          replace_original: false,
+        }));
+      await deps.engine.service.approveRollback(rollback.id, body.user.id);
+    } catch (error) {
+      await replyWithError(respond, error, deps);
+    }
+  });
+
+  app.action<BlockAction>(REJECT_ROLLBACK_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    try {
+      const rollback = await deps.engine.service.get(String((action as unknown as Json).value));
+      const decision = await mayDecide(rollback, body.user.id, deps);
+      if (!decision.allowed)
+        return void (await respond({
+          ...ephemeral(refusedReply(decision.because)),
+          replace_original: false,
+        }));
+      await deps.engine.service.cancel(rollback.id, body.user.id);
+    } catch (error) {
+      await replyWithError(respond, error, deps);
+    }
+  });
+}
+
+/**
+ * Approvers decide; with the two-person rule, not the person whose release is
+ * being rolled back. Refusals are audited.
+ */
+async function mayDecide(rollback: Release, userId: string, deps: SlackDeps): Promise<Decision> {
+  const target = resolveTarget(deps.config, rollback.app, rollback.environment);
+  const decision = await deps.authorizer.check('approve', userId, target, rollback.id);
+  if (!decision.allowed) return decision;
+  if (target.config.rollback.twoPersonRule && rollback.rollbackOf?.requestedBy === userId) {
+    const because = `two-person rule: <@${userId}> requested ${rollback.rollbackOf.version} and may not approve its rollback`;
+    await deps.engine.audit.append({
+      at: deps.clock.now(),
+      actor: userId,
+      action: 'refused.approve',
+      app: rollback.app,
+      environment: rollback.environment,
+      releaseId: rollback.id,
+      detail: because,
+    });
+    return { allowed: false, because };
+  }
+  return decision;
+}

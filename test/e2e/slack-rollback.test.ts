@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { SlackHarness } from '../support/slack-harness';
+import { testConfig } from '../support/test-config';
+
+function textOf(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+describe('/rollback in Slack over real HTTP', function () {
+  this.timeout(30_000);
+  let h: SlackHarness;
+
+  beforeEach(async () => {
+    const config = testConfig();
+    const production = config.apps.backend!.environments.production!;
+    production.rollback.twoPersonRule = true;
+    production.approvers = ['U0APPROVER', 'U0REQUESTER'];
+    h = new SlackHarness(config);
+    await h.start();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  async function replyTo(user: string, act: () => Promise<unknown>): Promise<string> {
+    const before = h.slack.ephemerals(user).length;
+    await act();
+    return textOf(await h.slack.waitFor(() => h.slack.ephemerals(user)[before]));
+  }
+
+  it('proposes, refuses outsiders and the release author, and rolls back on an approver’s click', async () => {
+    const { service } = h.engine.engine;
+    const release = await service.request({
+      version: 'v1.2.0',
+      app: 'backend',
+      environment: 'production',
+      type: 'hotfix',
+      requestedBy: 'U0APPROVER',
+    });
+    await h.engine.waitFor(release.id, (r) => r.steps[0]?.state === 'succeeded');
+    await service.tick(release.id, 'U0APPROVER', { 'unit-tests': true, 'code-reviewed': true });
+    await service.start(release.id, 'U0APPROVER');
+    assert.equal((await h.engine.waitForEnd(release.id)).state, 'succeeded');
+
+    const notice = await replyTo('U0DEPLOYER', () =>
+      h.command('U0DEPLOYER', 'backend production', '/rollback'),
+    );
+    assert.match(notice, /Rollback `r\d{8}t\d{6}-[0-9a-f]{4}` proposed in <#C0ENGINEER>/);
+    const proposal = await h.slack.waitFor(() =>
+      h.channelMessages().find((m) => textOf(m.blocks).includes('rollback_approve')),
+    );
+    const asProposed = structuredClone(proposal);
+    assert.match(textOf(proposal.blocks), /Approvers: <@U0APPROVER> <@U0REQUESTER>/);
+    assert.match(textOf(proposal.blocks), /backend-service → `backend:7`/);
+    assert.match(textOf(proposal.blocks), /"confirm":\{"type":"plain_text","text":"Roll back"/);
+
+    const outsider = await replyTo('U0OUTSIDER', () =>
+      h.click('U0OUTSIDER', proposal.ts, 'rollback_approve'),
+    );
+    assert.match(outsider, /only <@U0APPROVER>, <@U0REQUESTER> may approve rollbacks in production/);
+    const author = await replyTo('U0APPROVER', () => h.click('U0APPROVER', proposal.ts, 'rollback_approve'));
+    assert.match(author, /two-person rule: <@U0APPROVER> requested v1.2.0 and may not approve its rollback/);
+    const refusals = (await h.engine.engine.audit.recent(20, { app: 'backend' })).filter(
+      (e) => e.action === 'refused.approve',
+    );
+    assert.deepEqual(refusals.map((e) => e.actor).sort(), ['U0APPROVER', 'U0OUTSIDER']);
+
+    await h.click('U0REQUESTER', proposal.ts, 'rollback_approve');
+    const [rollback] = (await h.engine.engine.store.history('backend')).filter((r) => r.rollbackOf);
+    const done = await h.engine.waitForEnd(rollback!.id);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.failure));
+    assert.match(
+      h.engine.cloud.services.get('backend-service')?.deployments[0]?.taskDefinition ?? '',
+      /backend:7$/,
+    );
+
+    const decided = await h.slack.waitFor(() => {
+      const message = h.slack.findMessage(proposal.ts);
+      return message && textOf(message.blocks).includes('Rolled back') ? message : undefined;
+    }, 10_000);
+    assert.match(textOf(decided.blocks), /Approved by <@U0REQUESTER>/);
+    assert.doesNotMatch(textOf(decided.blocks), /rollback_approve/, 'the decision replaces the buttons');
+
+    const again = await replyTo('U0REQUESTER', () =>
+      h.click('U0REQUESTER', proposal.ts, 'rollback_approve', asProposed),
+    );
+    assert.match(again, /already succeeded/);
+    const holder = await h.engine.engine.locks.holder({ app: 'backend', environment: 'production' });
+    assert.equal(holder?.kind, 'manual');
+  });
+});
