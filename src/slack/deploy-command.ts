@@ -47,7 +47,7 @@ export function parseDeployCommand(text: string, names: ConfiguredNames): Deploy
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [first, ...rest] = words;
   if (!first || first === 'help') {
-    if (rest.length > 0) throw usage(`help takes no arguments, got "${rest.join(' ')}"`);
+    if (rest.length > 0) throw usage(`help takes no arguments, got "${clip(rest.join(' '))}"`);
     return { kind: 'help' };
   }
   switch (first) {
