@@ -12,10 +12,10 @@ export interface Target {
   /** A keep-alive agent of its own, so both targets get the same connection reuse. */
   agent: http.Agent;
   signingSecret: string;
-  /** The form body of the i-th request (built and signed before the clock starts). */
+  /** The form body of the i-th request. */
   body(i: number): string;
-  /** Throws when an answer is not what this request should get. */
-  check?(i: number, status: number, body: string): void;
+  /** Throws when an answer is not what the i-th request should get. */
+  check?(i: number, body: string): void;
 }
 
 export interface Answer {
@@ -25,28 +25,49 @@ export interface Answer {
   ms: number;
 }
 
+/** One measured request: its number (which says what it was) and its latency in ms. */
+export interface Sample {
+  i: number;
+  ms: number;
+}
+
 export function keepAliveAgent(): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets: 256 });
 }
 
-/** POSTs `body` to the target signed as Slack signs it; times only the HTTP exchange. */
-export function post(target: Target, body: string): Promise<Answer> {
-  const headers = {
-    'content-type': 'application/x-www-form-urlencoded',
-    'content-length': String(Buffer.byteLength(body)),
-    'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-    ...signSlackRequest(target.signingSecret, body, Math.floor(Date.now() / 1000)),
+interface Prepared {
+  i: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** Builds and signs the request as Slack does (the signature stays valid for five minutes). */
+function prepare(target: Target, i: number): Prepared {
+  const body = target.body(i);
+  return {
+    i,
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(Buffer.byteLength(body)),
+      'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+      ...signSlackRequest(target.signingSecret, body, Math.floor(Date.now() / 1000)),
+    },
   };
+}
+
+/** POSTs a prepared request; times only the HTTP exchange. */
+function post(target: Target, request: Prepared): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const request = http.request(
+    const outgoing = http.request(
       {
         agent: target.agent,
         host: target.url.hostname,
         port: target.url.port,
         path: target.url.pathname,
         method: 'POST',
-        headers,
+        headers: request.headers,
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -58,36 +79,44 @@ export function post(target: Target, body: string): Promise<Answer> {
         });
       },
     );
-    request.on('error', reject);
-    request.end(body);
+    outgoing.on('error', reject);
+    outgoing.end(request.body);
   });
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * Sends `requests` requests to the target with `concurrency` in flight; answers
- * each latency in ms. Request numbers continue from `firstIndex`, so bodies
- * (and their trigger_ids) never repeat across calls. Any error or an answer
- * that fails the target's check rejects the whole run.
+ * Sends `requests` requests to the target with `concurrency` in flight (each
+ * worker pausing `gapMs` after every answer). Requests are numbered from
+ * `firstIndex`, so bodies (and their trigger_ids) never repeat across calls, and
+ * all are built and signed before the first is sent: the client's own work stays
+ * out of the event loop the servers share with it. Any error, or an answer that
+ * fails the target's check, rejects the whole run.
  */
 export async function runLoad(
   target: Target,
-  options: { requests: number; concurrency: number; firstIndex: number },
-): Promise<number[]> {
-  const latencies: number[] = [];
+  options: { requests: number; concurrency: number; firstIndex: number; gapMs?: number },
+): Promise<Sample[]> {
+  const prepared = Array.from({ length: options.requests }, (_, k) =>
+    prepare(target, options.firstIndex + k),
+  );
+  const samples: Sample[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < options.requests) {
-      const i = options.firstIndex + next++;
-      const body = target.body(i);
-      const answer = await post(target, body);
+    while (next < prepared.length) {
+      const request = prepared[next++] as Prepared;
+      const answer = await post(target, request);
       if (answer.status !== 200) {
-        throw new Error(`${target.name}: request ${i} answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+        throw new Error(
+          `${target.name}: request ${request.i} answered ${answer.status}: ${answer.body.slice(0, 200)}`,
+        );
       }
-      target.check?.(i, answer.status, answer.body);
-      latencies.push(answer.ms);
+      target.check?.(request.i, answer.body);
+      samples.push({ i: request.i, ms: answer.ms });
+      if (options.gapMs) await sleep(options.gapMs);
     }
   };
-  const workers = Array.from({ length: Math.min(options.concurrency, options.requests) }, worker);
-  await Promise.all(workers);
-  return latencies;
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, prepared.length) }, worker));
+  return samples;
 }

@@ -82,6 +82,16 @@ const monitoringSchema = z
   .object({
     window: duration.prefault('15m'),
     interval: duration.prefault('60s'),
+    /** Major releases: runbook "Extended monitoring (24-48 hours)", sampled less often. */
+    extendedWindow: duration.prefault('24h'),
+    extendedInterval: duration.prefault('10m'),
+    /** How long a rollback is watched (runbook: 30 minutes). */
+    rollbackWindow: duration.prefault('30m'),
+    /** Health probes per endpoint in each sample, and for the baseline. */
+    probes: z.number().int().min(1).max(100).default(5),
+    baselineProbes: z.number().int().min(1).max(500).default(20),
+    /** A status post in the release thread every this many samples. */
+    postEvery: z.number().int().min(1).default(5),
   })
   .strict();
 
@@ -90,6 +100,8 @@ const rollbackSchema = z
     /** Fraction of requests failing, 0.05 = 5 %. */
     errorRate: z.number().gt(0).lt(1).default(0.05),
     latencyFactor: z.number().gt(1).default(2),
+    errorLogFactor: z.number().gt(1).default(3),
+    errorLogFloorPerMinute: z.number().min(0).default(5),
     consecutive: z.number().int().min(1).default(2),
     auto: z.boolean().default(false),
     twoPersonRule: z.boolean().default(false),

@@ -10,12 +10,24 @@ export type PreflightDepth = 'critical' | 'full';
 export interface ReleasePlanRules {
   steps: readonly StepName[];
   preflight: PreflightDepth;
+  /** Major releases are watched for longer, sampled less often (runbook: 24-48 h). */
+  monitoring: 'standard' | 'extended';
 }
 
+const RUNBOOK_STEPS: readonly StepName[] = [
+  'preflight',
+  'backup',
+  'baseline',
+  'migrate',
+  'deploy',
+  'verify',
+  'monitor',
+];
+
 export const PLAN_RULES: Record<ReleaseType, ReleasePlanRules> = {
-  hotfix: { steps: ['preflight', 'backup', 'migrate', 'deploy', 'verify'], preflight: 'critical' },
-  minor: { steps: ['preflight', 'backup', 'migrate', 'deploy', 'verify'], preflight: 'full' },
-  major: { steps: ['preflight', 'backup', 'migrate', 'deploy', 'verify'], preflight: 'full' },
+  hotfix: { steps: RUNBOOK_STEPS, preflight: 'critical', monitoring: 'standard' },
+  minor: { steps: RUNBOOK_STEPS, preflight: 'full', monitoring: 'standard' },
+  major: { steps: RUNBOOK_STEPS, preflight: 'full', monitoring: 'extended' },
 };
 
 /**
@@ -53,9 +65,15 @@ export function planSteps(type: ReleaseType, input: PlanInput): StepRecord[] {
 
 /**
  * A rollback points services back at the revisions they ran before a release
- * (runbook "Rollback Application"), then checks health: nothing to snapshot,
- * migrate or preflight, and no time to lose.
+ * (runbook "Rollback Application"), checks health and watches the result
+ * (runbook: "Monitoring for 30 minutes"): nothing to snapshot, migrate or
+ * preflight, and no time to lose.
  */
 export function planRollbackSteps(): StepRecord[] {
-  return (['deploy', 'verify'] as const).map((name) => ({ name, state: 'pending', runs: 0, progress: {} }));
+  return (['deploy', 'verify', 'monitor'] as const).map((name) => ({
+    name,
+    state: 'pending',
+    runs: 0,
+    progress: {},
+  }));
 }

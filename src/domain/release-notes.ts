@@ -11,8 +11,11 @@ export function extractReleaseNotes(markdown: string, version: string): string |
   if (start < 0) return undefined;
   const level = (heading.exec(lines[start] as string)?.[1] ?? '#').length;
   const body: string[] = [];
+  let fenced = false;
   for (const line of lines.slice(start + 1)) {
-    const next = /^(#{1,6})\s/.exec(line);
+    // A `#` inside a fenced code block is a shell comment, not a heading.
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    const next = fenced ? null : /^(#{1,6})\s/.exec(line);
     if (next && (next[1] as string).length <= level) break;
     body.push(line);
   }

@@ -1,3 +1,5 @@
+import type { Baseline } from './monitoring';
+
 /**
  * A release deploys one version of one app to one environment. It is stored as
  * JSON; `revision` grows by one on every write so that a stale copy cannot
@@ -6,10 +8,19 @@
 export const RELEASE_TYPES = ['hotfix', 'minor', 'major'] as const;
 export type ReleaseType = (typeof RELEASE_TYPES)[number];
 
-export const STEP_NAMES = ['preflight', 'backup', 'migrate', 'deploy', 'verify'] as const;
+export const STEP_NAMES = [
+  'preflight',
+  'backup',
+  'baseline',
+  'migrate',
+  'deploy',
+  'verify',
+  'monitor',
+] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
-export type ReleaseState = 'awaiting_start' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type ReleaseState =
+  'awaiting_start' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rolled_back';
 export type StepState = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -45,6 +56,10 @@ export interface ReleaseFacts {
   /** service name -> task definition ARN this release registered for it. */
   targetTaskDefinitions: Record<string, string>;
   migrationTaskArn?: string;
+  /** Health and error-log figures measured before the deploy. */
+  baseline?: Baseline;
+  /** The rollback monitoring proposed for this release, once a rule fired. */
+  rollbackProposal?: string;
 }
 
 export interface Release {
@@ -68,7 +83,9 @@ export interface Release {
   /** Who pressed Start (for a rollback: who approved it). */
   startedBy?: string;
   /** Set on a rollback: the release whose services it points back at their previous revisions. */
-  rollbackOf?: { releaseId: string; version: string; requestedBy: string };
+  rollbackOf?: { releaseId: string; version: string; requestedBy: string; reason?: string };
+  /** Set on a release that a rollback replaced. */
+  rolledBackBy?: string;
   /** Manual checklist items ticked by people: item id -> who and when. */
   checklist: Record<string, { by: string; at: number }>;
   /** Where the release's message lives in chat, once posted. */
@@ -92,5 +109,10 @@ export function nextRunnableStep(release: Release, after?: StepName): StepRecord
 }
 
 export function isFinished(release: Release): boolean {
-  return release.state === 'succeeded' || release.state === 'failed' || release.state === 'cancelled';
+  return (
+    release.state === 'succeeded' ||
+    release.state === 'failed' ||
+    release.state === 'cancelled' ||
+    release.state === 'rolled_back'
+  );
 }

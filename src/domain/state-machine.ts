@@ -5,14 +5,16 @@ import type { ReleaseState, StepState } from './release';
  * The release lifecycle as data. A release is created awaiting its start (the
  * checklist), runs its steps in order and ends in exactly one final state.
  */
-export type ReleaseEvent = 'start' | 'complete' | 'fail' | 'cancel';
+export type ReleaseEvent = 'start' | 'complete' | 'fail' | 'cancel' | 'roll_back';
 
 export const RELEASE_TRANSITIONS: Record<ReleaseState, Partial<Record<ReleaseEvent, ReleaseState>>> = {
   awaiting_start: { start: 'running', cancel: 'cancelled', fail: 'failed' },
-  running: { complete: 'succeeded', fail: 'failed', cancel: 'cancelled' },
+  // An approved rollback ends the release it replaces, mid-monitoring or mid-rollout.
+  running: { complete: 'succeeded', fail: 'failed', cancel: 'cancelled', roll_back: 'rolled_back' },
   succeeded: {},
   failed: {},
   cancelled: {},
+  rolled_back: {},
 };
 
 /**

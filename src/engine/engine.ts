@@ -81,6 +81,19 @@ export function createEngine(options: EngineOptions): Engine {
     logger,
     ...(options.random ? { random: options.random } : {}),
   });
+  // Monitoring proposes through the service; with `rollback.auto` it also approves.
+  runner.rollbackProposer = async (release, reason) => {
+    const proposal = await service.proposeRollback({
+      app: release.app,
+      environment: release.environment,
+      requestedBy: 'deploybot',
+      reason,
+      releaseId: release.id,
+    });
+    const env = config.apps[release.app]?.environments[release.environment];
+    if (env?.rollback.auto) await service.approveRollback(proposal.id, 'deploybot');
+    return proposal.id;
+  };
   let worker: Worker<StepJobData> | undefined;
   if (options.worker) {
     if (!options.workerRedis)

@@ -208,12 +208,19 @@ export class ReleaseService {
     app?: string;
     environment?: string;
     requestedBy: string;
+    /** What fired, when monitoring proposes. */
+    reason?: string;
+    /** The release to revert; by default the latest one that changed a service. */
+    releaseId?: string;
   }): Promise<Release> {
     const { config, store, clock } = this.deps;
     const target = resolveTarget(config, input.app, input.environment);
     const recent = await store.history(target.app, { environment: target.environment, limit: 50 });
     const reverted = recent.find(
-      (r) => !r.rollbackOf && Object.keys(r.facts.previousTaskDefinitions).length > 0,
+      (r) =>
+        !r.rollbackOf &&
+        Object.keys(r.facts.previousTaskDefinitions).length > 0 &&
+        (input.releaseId === undefined || r.id === input.releaseId),
     );
     if (!reverted) {
       throw new InvalidRequestError(
@@ -239,7 +246,12 @@ export class ReleaseService {
         targetTaskDefinitions: { ...reverted.facts.previousTaskDefinitions },
       },
       checklist: {},
-      rollbackOf: { releaseId: reverted.id, version: reverted.version, requestedBy: reverted.requestedBy },
+      rollbackOf: {
+        releaseId: reverted.id,
+        version: reverted.version,
+        requestedBy: reverted.requestedBy,
+        ...(input.reason ? { reason: input.reason } : {}),
+      },
     };
     await store.create(release);
     await this.audit(
@@ -265,8 +277,7 @@ export class ReleaseService {
     if (rollback.state !== 'awaiting_start') {
       throw new InvalidRequestError('already_decided', `rollback ${rollbackId} is already ${rollback.state}`);
     }
-    const reverted = await this.deps.store.get(rollback.rollbackOf.releaseId);
-    if (reverted && !isFinished(reverted)) await this.cancel(reverted.id, by);
+    await this.markRolledBack(rollback.rollbackOf.releaseId, rollback.id, by);
     await this.audit(
       by,
       'rollback.approved',
@@ -276,6 +287,38 @@ export class ReleaseService {
       rollback.rollbackOf.releaseId,
     );
     return this.start(rollbackId, by);
+  }
+
+  /**
+   * The reverted release ends as rolled back when still in flight (it frees its
+   * lock for the rollback), or keeps its state and learns which rollback
+   * replaced it when it had already finished.
+   */
+  private async markRolledBack(releaseId: string, rollbackId: string, by: string): Promise<void> {
+    const { store, clock, locks } = this.deps;
+    if (!(await store.get(releaseId))) return;
+    const updated = await updateRelease(store, releaseId, (r) => {
+      if (r.rolledBackBy) return undefined;
+      r.rolledBackBy = rollbackId;
+      if (r.state === 'awaiting_start') r.state = nextReleaseState(r.state, 'cancel');
+      else if (r.state === 'running') r.state = nextReleaseState(r.state, 'roll_back');
+      if (r.state === 'cancelled' || r.state === 'rolled_back') {
+        r.cancelledBy = by;
+        r.endedAt ??= clock.now();
+      }
+      r.updatedAt = clock.now();
+      return r;
+    });
+    await locks.release({ app: updated.app, environment: updated.environment }, releaseId);
+    await this.audit(
+      by,
+      'release.rolled_back',
+      updated.app,
+      updated.environment,
+      releaseId,
+      `by rollback ${rollbackId}`,
+    );
+    await bestEffort(this.deps.logger, 'chat finish', () => this.deps.chat.releaseFinished(updated));
   }
 
   /**

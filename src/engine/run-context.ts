@@ -12,6 +12,12 @@ import type { StepContext, StepPorts } from '../steps/step-handler';
 
 type Update = (id: string, change: (current: Release) => Release | undefined) => Promise<Release>;
 
+/** What a running step may ask of the engine beyond the store. */
+export interface RunHooks {
+  post(release: Release, step: StepName, lines: string[]): Promise<void>;
+  proposeRollback(release: Release, reason: string): Promise<string>;
+}
+
 /**
  * The StepContext of one run. `record` writes through to the store at once and
  * keeps `release` current, so a step reads back what it recorded.
@@ -28,6 +34,7 @@ export class RunContext implements StepContext {
     readonly env: EnvironmentConfig,
     deps: { ports: StepPorts; clock: Clock; config: { engine: { pollInterval: number } } },
     private readonly update: Update,
+    private readonly hooks: RunHooks,
     readonly requiredEnv?: EnvironmentConfig,
   ) {
     this.current = release;
@@ -42,6 +49,14 @@ export class RunContext implements StepContext {
 
   get step(): StepRecord {
     return findStep(this.current, this.stepName);
+  }
+
+  post(lines: string[]): Promise<void> {
+    return this.hooks.post(this.current, this.stepName, lines);
+  }
+
+  proposeRollback(reason: string): Promise<string> {
+    return this.hooks.proposeRollback(this.current, reason);
   }
 
   async record(patch: { progress?: Record<string, Json>; facts?: Partial<ReleaseFacts> }): Promise<void> {

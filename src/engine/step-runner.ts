@@ -51,6 +51,8 @@ export type StepRunResult =
 export class StepRunner {
   private readonly handlers: Record<StepName, StepHandler>;
   private readonly isTransient: (error: unknown) => boolean;
+  /** Set by the engine once the release service exists (it needs the runner's queue first). */
+  rollbackProposer?: (release: Release, reason: string) => Promise<string>;
 
   constructor(private readonly deps: EngineDeps) {
     this.handlers = deps.handlers ?? STEP_HANDLERS;
@@ -108,6 +110,14 @@ export class StepRunner {
       env,
       this.deps,
       (id, change) => updateRelease(store, id, change),
+      {
+        post: (release, step, lines) =>
+          bestEffort(this.deps.logger, 'chat post', () => this.deps.chat.stepDetail(release, step, lines)),
+        proposeRollback: (release, reason) => {
+          if (!this.rollbackProposer) throw new Error('no rollback proposer wired');
+          return this.rollbackProposer(release, reason);
+        },
+      },
       requiredEnv,
     );
     const log = this.deps.logger.child({ releaseId, step: stepName });

@@ -18,11 +18,18 @@ export class ReleaseNotesSource {
     if (!location) return undefined;
     try {
       const markdown = /^https?:\/\//.test(location)
-        ? await (await fetch(location, { signal: AbortSignal.timeout(this.timeoutMs) })).text()
+        ? await this.fetchText(location)
         : await readFile(location, 'utf8');
+      if (markdown === undefined) return undefined;
       return extractReleaseNotes(markdown, version);
     } catch {
       return undefined;
     }
+  }
+
+  /** The body of a 2xx answer; an error page is not a changelog. */
+  private async fetchText(url: string): Promise<string | undefined> {
+    const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+    return response.ok ? response.text() : undefined;
   }
 }

@@ -44,10 +44,17 @@ export class SlackChat implements ReleaseChat {
   }
 
   async releaseCreated(release: Release): Promise<void> {
-    const channel = this.channelFor(release);
+    // A rollback proposal goes into the thread of the release it reverts, and to the channel.
+    const parent = release.rollbackOf
+      ? (await this.deps.store.get(release.rollbackOf.releaseId))?.chat
+      : undefined;
+    const channel = parent?.channel ?? this.channelFor(release);
     const message = await this.render(release);
+    const post = parent
+      ? { channel, ...message, thread_ts: parent.ts, reply_broadcast: true, unfurl_links: false }
+      : { channel, ...message, unfurl_links: false, unfurl_media: false };
     const answer = await this.deps.pacer.run(channel, () =>
-      this.deps.client.chat.postMessage({ channel, ...message, unfurl_links: false, unfurl_media: false }),
+      this.deps.client.chat.postMessage(post as unknown as Parameters<WebClient['chat']['postMessage']>[0]),
     );
     if (!answer.channel || !answer.ts) throw new Error('chat.postMessage answered without channel and ts');
     const ref = { channel: answer.channel, ts: answer.ts };

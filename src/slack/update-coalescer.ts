@@ -42,6 +42,8 @@ export class UpdateCoalescer {
       this.onError(error);
       wait = this.intervalMs;
     }
+    // close() may have come while the gate was asked.
+    if (this.closed) return;
     if (wait > 0) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);

@@ -33,6 +33,13 @@ export interface StepContext {
    * dies after it resumes from here instead of repeating what came before.
    */
   record(patch: { progress?: Record<string, Json>; facts?: Partial<ReleaseFacts> }): Promise<void>;
+  /** A status post in the release's thread while the step goes on (best effort). */
+  post(lines: string[]): Promise<void>;
+  /**
+   * Monitoring saw a rule fire: propose (or, with `rollback.auto`, carry out) a
+   * rollback of this release. Returns the rollback's release id.
+   */
+  proposeRollback(reason: string): Promise<string>;
 }
 
 /**

@@ -46,9 +46,15 @@ describe('/rollback in Slack over real HTTP', function () {
       h.command('U0DEPLOYER', 'backend production', '/rollback'),
     );
     assert.match(notice, /Rollback `r\d{8}t\d{6}-[0-9a-f]{4}` proposed in <#C0ENGINEER>/);
+    // The proposal is a reply in the thread of the release it reverts (broadcast to the channel).
     const proposal = await h.slack.waitFor(() =>
-      h.channelMessages().find((m) => textOf(m.blocks).includes('rollback_approve')),
+      h
+        .channelMessages()
+        .flatMap((m) => m.replies)
+        .find((m) => textOf(m.blocks).includes('rollback_approve')),
     );
+    const parent = h.channelMessages().find((m) => m.replies.includes(proposal));
+    assert.match(textOf(parent?.blocks), /v1\.2\.0/);
     const asProposed = structuredClone(proposal);
     assert.match(textOf(proposal.blocks), /Approvers: <@U0APPROVER> <@U0REQUESTER>/);
     assert.match(textOf(proposal.blocks), /backend-service → `backend:7`/);

@@ -180,8 +180,16 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
     return this.call('tail', () => [`INFO [alembic] ran migrations (${stream})`, 'INFO done'].slice(-limit));
   }
 
-  async countMatches(): Promise<number> {
-    return this.call('countMatches', () => 0);
+  /** What FilterLogEvents counts; tests replace it to script error logs over time. */
+  countMatchesImpl: (group: string, pattern: string, from: number, to: number) => Promise<number> =
+    async () => 0;
+
+  async countMatches(group: string, pattern: string, from: number, to: number): Promise<number> {
+    await this.hook('countMatches', 'before');
+    const count = await this.countMatchesImpl(group, pattern, from, to);
+    this.calls.countMatches = (this.calls.countMatches ?? 0) + 1;
+    await this.hook('countMatches', 'after');
+    return count;
   }
 
   // internals

@@ -21,6 +21,7 @@ apps:
             containers: [backend]
         logs: { group: /ecs/social-analytics-backend }
         health: { url: "http://staging.test", endpoints: [/health], interval: 20ms }
+        monitoring: { window: 50ms, interval: 25ms, probes: 1, baselineProbes: 1 }
       production:
         cluster: social-analytics-cluster
         services:
@@ -43,6 +44,15 @@ apps:
           endpoints: [/health, /health/ready, /metrics]
           attempts: 3
           interval: 20ms
+        monitoring:
+          window: 100ms
+          interval: 25ms
+          extendedWindow: 200ms
+          extendedInterval: 50ms
+          rollbackWindow: 50ms
+          probes: 2
+          baselineProbes: 3
+          postEvery: 2
         requireSuccessIn: staging
         deployers: [S0DEPLOYERS]
         approvers: [U0APPROVER]

@@ -20,6 +20,7 @@ export const RELEASE_EMOJI: Record<ReleaseState, string> = {
   succeeded: '✅',
   failed: '❌',
   cancelled: '🚫',
+  rolled_back: '↩️',
 };
 
 export const STATE_WORDS: Record<ReleaseState, string> = {
@@ -28,6 +29,7 @@ export const STATE_WORDS: Record<ReleaseState, string> = {
   succeeded: 'succeeded',
   failed: 'failed',
   cancelled: 'cancelled',
+  rolled_back: 'rolled back',
 };
 
 /** Longest piece of user text inside one line of a list (summaries, notes, reasons). */
@@ -161,6 +163,8 @@ export function outcomeText(release: Release, now: number): string | undefined {
     }
     case 'cancelled':
       return `🚫 *Cancelled${release.cancelledBy ? ` by ${who(release.cancelledBy)}` : ''}*`;
+    case 'rolled_back':
+      return `↩️ *Rolled back${release.cancelledBy ? `: approved by ${who(release.cancelledBy)}` : ''}*${release.rolledBackBy ? ` (rollback \`${release.rolledBackBy}\`)` : ''}`;
     case 'failed': {
       const message = failureMessage(release);
       return `❌ *Failed*${failureWhere(release)}${message ? `\n${message}` : ''}`;

@@ -42,6 +42,8 @@ export function rollbackMessage(view: RollbackView): Message {
         (targets.length > 20 ? `\n… ${targets.length - 20} more` : ''),
     ),
   ];
+  if (of?.reason)
+    blocks.push(section(`:rotating_light: *Monitoring saw:* ${escapeMrkdwn(truncate(of.reason, 1000))}`));
   if (release.state === 'awaiting_start') {
     const approvers =
       view.approvers.length > 0 ? view.approvers.map(mention).join(' ') : '_no approvers configured_';

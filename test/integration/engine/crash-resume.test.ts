@@ -25,7 +25,10 @@ const CRASH_POINTS: CrashPoint[] = [
   { step: 'deploy', method: 'registerImageRevision', phase: 'after', nth: 2 },
   { step: 'deploy', method: 'updateService', phase: 'after', nth: 1 },
   { step: 'deploy', method: 'updateService', phase: 'after', nth: 2 },
-  { step: 'verify', method: 'probe', phase: 'before', nth: 2 },
+  // Baseline probes each of the 3 endpoints 3 times (test config): probes #1-9.
+  { step: 'baseline', method: 'probe', phase: 'before', nth: 2 },
+  { step: 'verify', method: 'probe', phase: 'before', nth: 11 },
+  { step: 'monitor', method: 'countMatches', phase: 'after', nth: 3 },
 ];
 
 describe('a worker killed in the middle of a step', () => {

@@ -31,9 +31,11 @@ describe('release engine on real Redis and BullMQ', () => {
       [
         ['preflight', 'succeeded'],
         ['backup', 'succeeded'],
+        ['baseline', 'succeeded'],
         ['migrate', 'succeeded'],
         ['deploy', 'succeeded'],
         ['verify', 'succeeded'],
+        ['monitor', 'succeeded'],
       ],
     );
     assert.equal(done.facts.snapshotId, `deploybot-${done.id}`);
@@ -71,9 +73,11 @@ describe('release engine on real Redis and BullMQ', () => {
       [
         ['preflight', 'succeeded', undefined],
         ['backup', 'skipped', 'no database configured'],
+        ['baseline', 'succeeded', undefined],
         ['migrate', 'skipped', 'no migration configured'],
         ['deploy', 'succeeded', undefined],
         ['verify', 'succeeded', undefined],
+        ['monitor', 'succeeded', undefined],
       ],
     );
     assert.equal(h.cloud.sideEffects().createSnapshot, 0);
@@ -188,7 +192,8 @@ describe('release engine on real Redis and BullMQ', () => {
     assert.equal(done.failure?.code, 'verify_failed');
     assert.match(done.failure?.message ?? '', /after 3 attempts/);
     assert.match(done.failure?.message ?? '', /✗ http:\/\/api\.test\/health\/ready → 503/);
-    assert.equal(h.probe.urls.filter((u) => u.endsWith('/health/ready')).length, 3);
+    // 3 for the baseline (which records the 503s as its error rate), then 3 verify attempts.
+    assert.equal(h.probe.urls.filter((u) => u.endsWith('/health/ready')).length, 6);
   });
 
   it('retries a throttled AWS call with backoff and still completes', async () => {

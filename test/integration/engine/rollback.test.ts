@@ -70,7 +70,10 @@ describe('rollback on real Redis and BullMQ', () => {
     });
     h.cloud.rolloutPolls = 2;
     await h.engine.service.approveRollback(proposal.id, 'U0APPROVER');
-    assert.equal((await h.engine.store.get(release.id))?.state, 'cancelled');
+    const reverted = await h.engine.store.get(release.id);
+    assert.equal(reverted?.state, 'rolled_back');
+    assert.equal(reverted?.rolledBackBy, proposal.id);
+    assert.equal(reverted?.cancelledBy, 'U0APPROVER');
     const done = await h.waitForEnd(proposal.id);
     assert.equal(done.state, 'succeeded', JSON.stringify(done.failure));
     assert.match(primaryOf('backend-service') ?? '', /backend:7$/);

@@ -72,7 +72,14 @@ describe('PLAN_RULES', () => {
 });
 
 describe('mayRunStep', () => {
-  const STATES: ReleaseState[] = ['awaiting_start', 'running', 'succeeded', 'failed', 'cancelled'];
+  const STATES: ReleaseState[] = [
+    'awaiting_start',
+    'running',
+    'succeeded',
+    'failed',
+    'cancelled',
+    'rolled_back',
+  ];
   /** Which steps may run in each release state. */
   const EXPECTED: Record<ReleaseState, string[]> = {
     awaiting_start: ['preflight'], // read-only checks that tick the checklist
@@ -80,6 +87,7 @@ describe('mayRunStep', () => {
     succeeded: [],
     failed: [],
     cancelled: [],
+    rolled_back: [],
   };
   for (const state of STATES) {
     for (const step of STEP_NAMES) {

@@ -23,7 +23,10 @@ function assertRefused(
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught instanceof InvalidRequestError, `expected InvalidRequestError for ${JSON.stringify(text)}`);
+  assert.ok(
+    caught instanceof InvalidRequestError,
+    `expected InvalidRequestError for ${JSON.stringify(text)}`,
+  );
   assert.equal(caught.code, code, `code for ${JSON.stringify(text)}: ${caught.message}`);
   assert.match(caught.message, message);
   return caught;
@@ -74,7 +77,13 @@ describe('parseDeployCommand', () => {
       {
         name: 'version and an environment alone when one app is configured',
         text: 'v1.2.0 production',
-        expected: { kind: 'release', version: 'v1.2.0', environment: 'production', type: 'minor', dryRun: false },
+        expected: {
+          kind: 'release',
+          version: 'v1.2.0',
+          environment: 'production',
+          type: 'minor',
+          dryRun: false,
+        },
       },
       {
         name: 'the second app with its environment when two apps are configured',
@@ -186,7 +195,12 @@ describe('parseDeployCommand', () => {
       {
         name: 'lock with app, environment and a reason that keeps its spaces between words',
         text: 'lock backend production db migration in progress',
-        expected: { kind: 'lock', app: 'backend', environment: 'production', reason: 'db migration in progress' },
+        expected: {
+          kind: 'lock',
+          app: 'backend',
+          environment: 'production',
+          reason: 'db migration in progress',
+        },
       },
       {
         name: 'lock whose first reason word is not an environment of the app: it is part of the reason',
@@ -304,7 +318,11 @@ describe('parseDeployCommand', () => {
       },
       { name: 'an unknown option', text: 'v1.2.0 --force', message: /^unknown option "--force"$/ },
       { name: 'a misspelt dry-run', text: 'v1.2.0 --dryrun', message: /^unknown option "--dryrun"$/ },
-      { name: 'an unknown joined option', text: 'v1.2.0 --env=production', message: /^unknown option "--env=production"$/ },
+      {
+        name: 'an unknown joined option',
+        text: 'v1.2.0 --env=production',
+        message: /^unknown option "--env=production"$/,
+      },
 
       // status
       {

@@ -1,0 +1,73 @@
+/**
+ * What monitoring measures: a baseline before the deploy and one sample per
+ * slot of the monitoring window after it (runbook "Step 4: Monitor").
+ */
+export interface ProbeStats {
+  requests: number;
+  /** Answers that were 5xx or no answer at all. */
+  failures: number;
+  errorRate: number;
+  p50?: number;
+  p95?: number;
+  p99?: number;
+}
+
+export interface Baseline extends ProbeStats {
+  /** ERROR lines per minute in the log group over the window before the deploy. */
+  errorLogsPerMinute: number;
+  at: number;
+}
+
+export interface Sample {
+  /** Slot k covers [start + k·interval, start + (k+1)·interval). */
+  slot: number;
+  from: number;
+  to: number;
+  errorLogs: number;
+  errorLogsPerMinute: number;
+  /** Undefined when the slot passed while no worker could probe (backfilled from logs only). */
+  probes?: ProbeStats;
+  /** Undefined when not measured. */
+  tasks?: { running: number; desired: number };
+}
+
+/** Nearest-rank percentile of sorted values; undefined for none. */
+export function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/** Latency percentiles over answered probes, and the share of probes that failed. */
+export function probeStats(results: readonly { status: number; latencyMs: number }[]): ProbeStats {
+  const failures = results.filter((r) => r.status === 0 || r.status >= 500).length;
+  const latencies = results
+    .filter((r) => r.status !== 0)
+    .map((r) => r.latencyMs)
+    .sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  const p95 = percentile(latencies, 95);
+  const p99 = percentile(latencies, 99);
+  return {
+    requests: results.length,
+    failures,
+    errorRate: results.length === 0 ? 0 : failures / results.length,
+    ...(p50 !== undefined ? { p50 } : {}),
+    ...(p95 !== undefined ? { p95 } : {}),
+    ...(p99 !== undefined ? { p99 } : {}),
+  };
+}
+
+export function perMinute(count: number, fromMs: number, toMs: number): number {
+  const minutes = (toMs - fromMs) / 60_000;
+  return minutes <= 0 ? 0 : count / minutes;
+}
+
+/** "+12%" style change of `after` against `before`, for summaries. */
+export function change(before: number | undefined, after: number | undefined): string {
+  if (before === undefined || after === undefined) return 'n/a';
+  if (before === 0) return after === 0 ? '±0%' : 'new';
+  const pct = Math.round(((after - before) / before) * 100);
+  if (pct === 0) return '±0%';
+  return `${pct > 0 ? '+' : ''}${pct}%`;
+}

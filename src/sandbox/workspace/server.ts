@@ -1,0 +1,195 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FakeChannel, FakeSlackApi } from '../fake-slack-api';
+import { readBody, sendJson } from '../fake-slack/http';
+import { BotBridge, type ActionRequest } from './bridge';
+import { ChangeStream } from './events';
+import { DEFAULT_PERSONAS, type Persona } from './personas';
+import { workspaceState } from './state';
+import { loadStaticFiles, renderIndex, type StaticFile } from './static-files';
+
+export interface WorkspaceServerOptions {
+  slack: FakeSlackApi;
+  /** The bot's Bolt endpoint, e.g. `http://127.0.0.1:3001/slack/events`. */
+  botEventsUrl: string;
+  signingSecret: string;
+  personas?: Persona[];
+  /** The channel shown (id or name); `engineering`, else the fake's first channel. */
+  channelId?: string;
+  /** How long the bot has to acknowledge (Slack: 3 s). */
+  ackTimeoutMs?: number;
+  /** The app's slash commands; others get Slack's "not a valid command". */
+  commands?: string[];
+  /** Coalescing window of the change events (ms). */
+  changeDelayMs?: number;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * A local Slack client for one channel: a page showing what the bot posted to the
+ * fake Slack, as any of a few people, whose commands and clicks reach the bot as
+ * signed Slack requests. Listens on loopback unless told otherwise.
+ */
+export class WorkspaceServer {
+  private readonly slack: FakeSlackApi;
+  private readonly channel: FakeChannel;
+  private readonly personas: readonly Persona[];
+  private readonly commands: readonly string[];
+  private readonly bridge: BotBridge;
+  private readonly changeDelayMs: number;
+  private files = new Map<string, StaticFile>();
+  private index = '';
+  private changes: ChangeStream | undefined;
+  private server: Server | undefined;
+  private address: string | undefined;
+
+  constructor(options: WorkspaceServerOptions) {
+    this.slack = options.slack;
+    const wanted = options.channelId;
+    const channel = wanted
+      ? options.slack.channels.find((c) => c.id === wanted || c.name === wanted.replace(/^#/, ''))
+      : (options.slack.channels.find((c) => c.name === 'engineering') ?? options.slack.channels[0]);
+    if (!channel) throw new Error(`the fake Slack has no channel ${wanted ?? ''}`.trim());
+    this.channel = channel;
+    this.personas = options.personas ?? DEFAULT_PERSONAS;
+    if (this.personas.length === 0) throw new Error('WorkspaceServer needs at least one persona');
+    this.commands = options.commands ?? ['/deploy', '/rollback'];
+    this.changeDelayMs = options.changeDelayMs ?? 100;
+    this.bridge = new BotBridge({
+      slack: options.slack,
+      botEventsUrl: options.botEventsUrl,
+      signingSecret: options.signingSecret,
+      channel,
+      ackTimeoutMs: options.ackTimeoutMs ?? 3000,
+      commands: this.commands,
+    });
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<void> {
+    if (this.server) throw new Error('WorkspaceServer is already started');
+    this.files = await loadStaticFiles();
+    this.index = renderIndex(this.files.get('index.html')?.body ?? '', {
+      personas: this.personas,
+      channel: this.channel,
+      commands: this.commands,
+    });
+    this.changes = new ChangeStream(this.slack, this.changeDelayMs);
+    const server = createServer((req, res) => void this.route(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const { port: bound } = server.address() as AddressInfo;
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    this.address = `http://${shown}:${bound}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    // Open event streams would keep close() waiting forever.
+    this.changes?.close();
+    this.changes = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /** `http://127.0.0.1:<port>` */
+  get url(): string {
+    if (!this.address) throw new Error('WorkspaceServer is not started');
+    return this.address;
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        if (path === '/' || path === '/index.html')
+          return this.sendText(res, 'text/html; charset=utf-8', this.index);
+        const file = path.startsWith('/static/') ? this.files.get(path.slice('/static/'.length)) : undefined;
+        if (file && path !== '/static/index.html') return this.sendText(res, file.type, file.body);
+        if (path === '/api/state') return this.state(res, url.searchParams.get('user'));
+        if (path === '/api/events' && req.method === 'GET' && this.changes)
+          return this.changes.attach(req, res);
+        if (path === '/favicon.ico') return void res.writeHead(204).end();
+      }
+      if (req.method === 'POST' && (path === '/api/command' || path === '/api/action')) {
+        // JSON only: a form or text/plain POST from another site cannot get here without CORS.
+        if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+          return sendJson(res, 415, { ok: false, error: 'json_only' });
+        }
+        const body = parseJson(await readBody(req));
+        if (!body) return sendJson(res, 400, { ok: false, error: 'invalid_json' });
+        const user = this.userOf(body.user);
+        if (!user) return sendJson(res, 400, { ok: false, error: 'unknown_user' });
+        const outcome =
+          path === '/api/command'
+            ? await this.bridge.command(user, typeof body.text === 'string' ? body.text : '')
+            : await this.action(user, body);
+        return sendJson(res, outcome.status, outcome.body);
+      }
+      sendJson(res, 404, { ok: false, error: 'not_found' });
+    } catch (error) {
+      if (!res.headersSent)
+        sendJson(res, 500, { ok: false, error: 'internal_error', message: String(error) });
+    }
+  }
+
+  private state(res: ServerResponse, user: string | null): void {
+    const me = user === null ? this.personas[0]?.id : this.userOf(user);
+    if (!me) return sendJson(res, 400, { ok: false, error: 'unknown_user' });
+    sendJson(res, 200, workspaceState(this.slack, this.channel, this.personas, me), {
+      'Cache-Control': 'no-store',
+    });
+  }
+
+  private action(user: string, body: Json) {
+    const { ts, actionId, blockId, selected } = body;
+    if (typeof ts !== 'string' || typeof actionId !== 'string') {
+      return Promise.resolve({ status: 400, body: { ok: false, error: 'ts_and_action_id_required' } });
+    }
+    const request: ActionRequest = { ts, actionId, blockId: typeof blockId === 'string' ? blockId : '' };
+    if (selected !== undefined) {
+      if (!Array.isArray(selected) || !selected.every((v) => typeof v === 'string')) {
+        return Promise.resolve({ status: 400, body: { ok: false, error: 'selected_must_be_values' } });
+      }
+      request.selected = selected;
+    }
+    return this.bridge.action(user, request);
+  }
+
+  /** A person the fake Slack knows (a persona or any other user), never the bot itself. */
+  private userOf(value: unknown): string | undefined {
+    if (typeof value !== 'string') return undefined;
+    const user = this.slack.users.find((u) => u.id === value);
+    return user && !user.isBot ? user.id : undefined;
+  }
+
+  private sendText(res: ServerResponse, type: string, body: string): void {
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(body);
+  }
+}
+
+function parseJson(raw: string): Json | undefined {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}

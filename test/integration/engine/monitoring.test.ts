@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import type { Sample } from '../../../src/domain/monitoring';
+import { EngineHarness } from '../../support/engine-harness';
+import { testConfig } from '../../support/test-config';
+
+/**
+ * The monitoring window on real Redis and BullMQ: test config samples every
+ * 25 ms over 100 ms, two consecutive bad samples fire a rule.
+ */
+describe('monitoring window and rollback proposals', () => {
+  let h: EngineHarness;
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('watches a healthy release slot by slot with one Logs request per sample, then completes with a summary', async () => {
+    h = new EngineHarness();
+    const logRanges: [number, number][] = [];
+    h.cloud.countMatchesImpl = async (_group, _pattern, from, to) => {
+      logRanges.push([from, to]);
+      return 0;
+    };
+    const release = await h.release('v1.2.0', 'production', 'hotfix');
+    const done = await h.waitForEnd(release.id);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.failure));
+    const monitor = done.steps.find((s) => s.name === 'monitor');
+    const samples = monitor?.progress.samples as unknown as Sample[];
+    assert.deepEqual(
+      samples.map((s) => s.slot),
+      [0, 1, 2, 3],
+    );
+    // One for the baseline, then exactly one per sample, each over exactly its slot.
+    assert.equal(logRanges.length, 1 + samples.length);
+    for (const [i, s] of samples.entries()) {
+      assert.deepEqual(logRanges[i + 1], [s.from, s.to]);
+      assert.equal(s.to - s.from, 25);
+    }
+    assert.match(
+      monitor?.summary ?? '',
+      /^100ms watched, 4 samples: 5xx 0\.0%, median p99 12ms \(±0% vs baseline, within 10%\)$/,
+    );
+    assert.ok(done.facts.baseline);
+    assert.equal(done.facts.rollbackProposal, undefined);
+    const posts = h.chat.events.filter((e) => e.kind === 'detail' && e.step === 'monitor');
+    assert.ok(
+      posts.some((p) => p.lines?.[0] === 'Monitoring: sample 2/4'),
+      'a status post every 2 samples',
+    );
+  });
+
+  it('proposes a rollback within two sample intervals of a degradation, naming the rule and the numbers', async () => {
+    h = new EngineHarness();
+    let degradedAt: number | undefined;
+    h.cloud.hook = async (method, phase) => {
+      // The new revision starts failing as soon as verify has passed.
+      if (method === 'countMatches' && phase === 'before' && degradedAt === undefined) {
+        const r = (await h.engine.store.history('backend'))[0];
+        if (r?.steps.find((s) => s.name === 'verify')?.state === 'succeeded') {
+          degradedAt = Date.now();
+          h.probe.statusByPath.set('/health/ready', 503);
+        }
+      }
+    };
+    const release = await h.release('v1.2.0', 'production', 'hotfix');
+    const proposed = await h.waitFor(
+      release.id,
+      (r) => r.facts.rollbackProposal !== undefined || r.state !== 'running',
+    );
+    const proposalId = proposed.facts.rollbackProposal;
+    assert.ok(proposalId, `no proposal: ${proposed.state}`);
+    const proposal = await h.engine.store.get(proposalId);
+    assert.equal(proposal?.state, 'awaiting_start', 'a person decides');
+    assert.equal(proposal?.requestedBy, 'deploybot');
+    assert.match(
+      proposal?.rollbackOf?.reason ?? '',
+      /^error-rate: 5xx rate 33\.3% > 5\.0% in 2 consecutive samples$/,
+    );
+    const samples = (await h.engine.store.get(release.id))?.steps.find((s) => s.name === 'monitor')?.progress
+      .samples as unknown as Sample[];
+    const firstBad = samples.find((s) => (s.probes?.errorRate ?? 0) > 0.05);
+    const proposedAt = proposal?.createdAt ?? 0;
+    assert.ok(firstBad && degradedAt);
+    assert.ok(
+      proposedAt - degradedAt <= 2 * 25 + 5_000,
+      `proposed ${proposedAt - degradedAt}ms after the degradation`,
+    );
+    // The release keeps being watched until someone decides.
+    assert.equal((await h.engine.store.get(release.id))?.state, 'running');
+  });
+
+  it('rolls back at once and says so when the environment chose autoRollback', async () => {
+    const config = testConfig();
+    config.apps.backend!.environments.production!.rollback.auto = true;
+    h = new EngineHarness(config);
+    let verified = false;
+    h.cloud.countMatchesImpl = async () => {
+      const r = (await h.engine.store.history('backend')).find((x) => !x.rollbackOf);
+      verified ||= r?.steps.find((s) => s.name === 'verify')?.state === 'succeeded';
+      return verified ? 500 : 0; // an error-log storm after the deploy
+    };
+    const release = await h.release('v1.2.0', 'production', 'hotfix');
+    const ended = await h.waitFor(release.id, (r) => r.state !== 'running');
+    assert.equal(ended.state, 'rolled_back');
+    assert.equal(ended.cancelledBy, 'deploybot');
+    const rollback = await h.waitForEnd(ended.rolledBackBy as string);
+    assert.equal(rollback.state, 'succeeded', JSON.stringify(rollback.failure));
+    assert.match(rollback.rollbackOf?.reason ?? '', /^error-logs: /);
+    assert.match(h.cloud.services.get('backend-service')?.deployments[0]?.taskDefinition ?? '', /backend:7$/);
+    const holder = await h.engine.locks.holder({ app: 'backend', environment: 'production' });
+    assert.equal(holder?.kind, 'manual');
+  });
+});
