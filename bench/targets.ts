@@ -83,6 +83,7 @@ export async function startTargets(): Promise<Targets> {
     harness,
     settle: () => settle(() => fake.responses.length),
     async stop() {
+      await settle(() => fake.responses.length);
       floor.agent.destroy();
       deploybot.agent.destroy();
       await floorApp.stop();

@@ -92,6 +92,10 @@ const monitoringSchema = z
     baselineProbes: z.number().int().min(1).max(500).default(20),
     /** A status post in the release thread every this many samples. */
     postEvery: z.number().int().min(1).default(5),
+    /** Runbook "Post-Deployment Monitoring": summaries after the first hour, day and week. */
+    followUps: z.array(duration).default([3_600_000, 86_400_000, 604_800_000]),
+    /** Runbook "Post-Deployment Review (within 24 hours)". */
+    reviewAfter: duration.prefault('24h'),
   })
   .strict();
 
@@ -105,6 +109,10 @@ const rollbackSchema = z
     consecutive: z.number().int().min(1).default(2),
     auto: z.boolean().default(false),
     twoPersonRule: z.boolean().default(false),
+    /** Approvers are mentioned again while a proposal waits this long without a decision. */
+    remindAfter: duration.prefault('10m'),
+    /** Runbook "Post-Rollback: Schedule post-mortem". */
+    postmortemAfter: duration.prefault('24h'),
   })
   .strict();
 

@@ -34,7 +34,8 @@ export interface Sample {
 /** Nearest-rank percentile of sorted values; undefined for none. */
 export function percentile(sorted: readonly number[], p: number): number | undefined {
   if (sorted.length === 0) return undefined;
-  const rank = Math.ceil((p / 100) * sorted.length);
+  // Multiply first: (55 / 100) * 100 is 55.00000000000001 in floating point.
+  const rank = Math.ceil((p * sorted.length) / 100);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 

@@ -7,6 +7,9 @@ import type { Clock } from '../ports/clock';
 import type { ReleaseChat } from '../ports/release-chat';
 import { BullmqStepQueue } from '../queue/bullmq-step-queue';
 import { STEP_QUEUE_NAME, type RetryPolicy, type StepJobData } from '../queue/step-jobs';
+import { BullmqFollowUps, createFollowUpWorker, FOLLOW_UP_QUEUE_NAME } from '../queue/bullmq-follow-ups';
+import type { FollowUp } from '../ports/follow-ups';
+import { FollowUpRunner } from './follow-ups';
 import { createStepWorker, type StepWorkerOptions } from '../queue/step-worker';
 import { RedisAuditLog } from '../redis/audit-log';
 import { RedisLockService } from '../redis/lock-service';
@@ -58,6 +61,8 @@ export function createEngine(options: EngineOptions): Engine {
   const connection = options.workerRedis ?? redis;
   const queue = new Queue<StepJobData>(STEP_QUEUE_NAME, { connection, prefix: `${prefix}:bull` });
   const stepQueue = new BullmqStepQueue(queue, options.retry);
+  const followUpQueue = new Queue<FollowUp>(FOLLOW_UP_QUEUE_NAME, { connection, prefix: `${prefix}:bull` });
+  const followUps = new BullmqFollowUps(followUpQueue);
   const ports: StepPorts = { ...options.aws, releases: store };
   const runner = new StepRunner({
     config,
@@ -68,6 +73,7 @@ export function createEngine(options: EngineOptions): Engine {
     ports,
     clock,
     logger,
+    followUps,
     ...(options.handlers ? { handlers: options.handlers } : {}),
   });
   const service = new ReleaseService({
@@ -79,6 +85,7 @@ export function createEngine(options: EngineOptions): Engine {
     queue: stepQueue,
     clock,
     logger,
+    followUps,
     ...(options.random ? { random: options.random } : {}),
   });
   // Monitoring proposes through the service; with `rollback.auto` it also approves.
@@ -95,9 +102,24 @@ export function createEngine(options: EngineOptions): Engine {
     return proposal.id;
   };
   let worker: Worker<StepJobData> | undefined;
+  let followUpWorker: Worker<FollowUp> | undefined;
   if (options.worker) {
-    if (!options.workerRedis)
+    if (!options.workerRedis) {
       throw new Error('a worker needs a worker Redis connection (maxRetriesPerRequest: null)');
+    }
+    const followUpRunner = new FollowUpRunner({
+      config,
+      store,
+      chat,
+      ports,
+      clock,
+      scheduler: followUps,
+      logger,
+    });
+    followUpWorker = createFollowUpWorker((f) => followUpRunner.run(f), logger, {
+      connection: options.workerRedis,
+      prefix: `${prefix}:bull`,
+    });
     worker = createStepWorker(runner, stepQueue, logger, {
       connection: options.workerRedis,
       prefix: `${prefix}:bull`,
@@ -116,7 +138,9 @@ export function createEngine(options: EngineOptions): Engine {
     ...(worker ? { worker } : {}),
     async close() {
       await worker?.close();
+      await followUpWorker?.close();
       await queue.close();
+      await followUpQueue.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import { nextReleaseState } from '../domain/state-machine';
 import { parseVersion } from '../domain/version';
 import type { AuditLog } from '../ports/audit-log';
 import type { Clock } from '../ports/clock';
+import type { FollowUpScheduler } from '../ports/follow-ups';
 import type { LockHolder, LockService } from '../ports/lock';
 import type { ReleaseChat } from '../ports/release-chat';
 import type { ReleaseStore } from '../ports/release-store';
@@ -36,6 +37,7 @@ export interface ReleaseServiceDeps {
   clock: Clock;
   logger: Logger;
   random?: () => number;
+  followUps?: FollowUpScheduler;
 }
 
 /**
@@ -263,6 +265,14 @@ export class ReleaseService {
       `of ${reverted.id} (${reverted.version})`,
     );
     await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
+    const remindAfter = target.config.rollback.remindAfter;
+    await bestEffort(this.deps.logger, 'reminder', async () =>
+      this.deps.followUps?.schedule({
+        releaseId: release.id,
+        kind: 'remind-approvers',
+        afterMs: remindAfter,
+      }),
+    );
     return (await store.get(release.id)) ?? release;
   }
 
@@ -317,6 +327,11 @@ export class ReleaseService {
       updated.environment,
       releaseId,
       `by rollback ${rollbackId}`,
+    );
+    const postmortemAfter = resolveTarget(this.deps.config, updated.app, updated.environment).config.rollback
+      .postmortemAfter;
+    await bestEffort(this.deps.logger, 'post-mortem reminder', async () =>
+      this.deps.followUps?.schedule({ releaseId, kind: 'postmortem', afterMs: postmortemAfter }),
     );
     await bestEffort(this.deps.logger, 'chat finish', () => this.deps.chat.releaseFinished(updated));
   }

@@ -9,6 +9,7 @@ import { isTransientError } from '../aws/transient';
 import type { Logger } from '../logging/logger';
 import type { AuditLog } from '../ports/audit-log';
 import type { Clock } from '../ports/clock';
+import type { FollowUpScheduler } from '../ports/follow-ups';
 import type { LockService } from '../ports/lock';
 import type { ReleaseChat } from '../ports/release-chat';
 import type { ReleaseStore } from '../ports/release-store';
@@ -29,6 +30,7 @@ export interface EngineDeps {
   logger: Logger;
   handlers?: Record<StepName, StepHandler>;
   isTransient?: (error: unknown) => boolean;
+  followUps?: FollowUpScheduler;
 }
 
 /** What the queue should do after one run of a step. */
@@ -191,6 +193,7 @@ export class StepRunner {
     });
     if (finished.state !== 'succeeded') return { kind: 'ignored', reason: `release is ${finished.state}` };
     await this.endRelease(finished, 'release.succeeded', `${finished.version} released`);
+    await this.scheduleFollowUps(finished);
     return { kind: 'completed' };
   }
 
@@ -244,6 +247,18 @@ export class StepRunner {
       detail,
     });
     await bestEffort(logger, 'chat finish', () => chat.releaseFinished(release));
+  }
+
+  /** The runbook's post-deployment summaries and review, as delayed jobs. */
+  private async scheduleFollowUps(release: Release): Promise<void> {
+    const scheduler = this.deps.followUps;
+    if (!scheduler || release.rollbackOf) return;
+    const monitoring = resolveTarget(this.deps.config, release.app, release.environment).config.monitoring;
+    await bestEffort(this.deps.logger, 'follow-ups', async () => {
+      for (const afterMs of monitoring.followUps)
+        await scheduler.schedule({ releaseId: release.id, kind: 'summary', afterMs });
+      await scheduler.schedule({ releaseId: release.id, kind: 'review', afterMs: monitoring.reviewAfter });
+    });
   }
 
   /** Extends the release's lock; re-takes it when it lapsed and nobody else took it. */

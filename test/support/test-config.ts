@@ -53,6 +53,11 @@ apps:
           probes: 2
           baselineProbes: 3
           postEvery: 2
+          followUps: [150ms, 300ms]
+          reviewAfter: 200ms
+        rollback:
+          remindAfter: 100ms
+          postmortemAfter: 150ms
         requireSuccessIn: staging
         deployers: [S0DEPLOYERS]
         approvers: [U0APPROVER]

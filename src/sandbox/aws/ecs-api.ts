@@ -40,11 +40,17 @@ function includesTags(input: JsonInput): boolean {
   return (input.strings('include') ?? []).includes('TAGS');
 }
 
-export function ecsService(state: EcsState, definitions: TaskDefinitions, rollouts: Rollouts, tasks: Tasks): JsonService {
+export function ecsService(
+  state: EcsState,
+  definitions: TaskDefinitions,
+  rollouts: Rollouts,
+  tasks: Tasks,
+): JsonService {
   function describeServices(input: JsonInput): object {
     const cluster = state.cluster(input.string('cluster'));
     const refs = input.strings('services') ?? [];
-    if (refs.length === 0 || refs.length > 10) throw invalidParameter('Services cannot be empty and may number at most 10.');
+    if (refs.length === 0 || refs.length > 10)
+      throw invalidParameter('Services cannot be empty and may number at most 10.');
     const services: object[] = [];
     const failures: object[] = [];
     for (const ref of refs) {
@@ -52,7 +58,9 @@ export function ecsService(state: EcsState, definitions: TaskDefinitions, rollou
       if (service) services.push({ ...state.serviceJson(service), ...(includesTags(input) && { tags: [] }) });
       else
         failures.push({
-          arn: ref.startsWith('arn:') ? ref : `arn:aws:ecs:${state.region}:${state.account}:service/${cluster.name}/${ref}`,
+          arn: ref.startsWith('arn:')
+            ? ref
+            : `arn:aws:ecs:${state.region}:${state.account}:service/${cluster.name}/${ref}`,
           reason: 'MISSING',
         });
     }
@@ -65,7 +73,11 @@ export function ecsService(state: EcsState, definitions: TaskDefinitions, rollou
     const config = input.object('deploymentConfiguration');
     if (config) {
       const { deploymentCircuitBreaker: breaker, maximumPercent, minimumHealthyPercent, ...rest } = config;
-      if (Object.keys(rest).length > 0 || (maximumPercent ?? 200) !== 200 || (minimumHealthyPercent ?? 100) !== 100) {
+      if (
+        Object.keys(rest).length > 0 ||
+        (maximumPercent ?? 200) !== 200 ||
+        (minimumHealthyPercent ?? 100) !== 100
+      ) {
         throw notModelled('ECS', 'a deploymentConfiguration other than the circuit breaker', true);
       }
       if (isObject(breaker)) {
@@ -74,7 +86,8 @@ export function ecsService(state: EcsState, definitions: TaskDefinitions, rollou
     }
     const desired = input.number('desiredCount');
     if (desired !== undefined) {
-      if (!Number.isInteger(desired) || desired < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
+      if (!Number.isInteger(desired) || desired < 0)
+        throw invalidParameter('desiredCount must be a non-negative integer.');
       service.desiredCount = desired;
     }
     const ref = input.string('taskDefinition');
@@ -93,23 +106,33 @@ export function ecsService(state: EcsState, definitions: TaskDefinitions, rollou
     const definition = definitions.resolve(input.requiredString('taskDefinition'));
     if (!definition) throw invalidParameter('TaskDefinition not found.');
     const token = input.string('clientToken');
-    if (token !== undefined && token.length > 64) throw invalidParameter('clientToken can have at most 64 characters.');
+    if (token !== undefined && token.length > 64)
+      throw invalidParameter('clientToken can have at most 64 characters.');
     // The same token answers with the task it started first (idempotent retry).
-    const earlier = token === undefined ? [] : tasks.records.filter((t) => t.clientToken === token && t.clusterName === cluster.name);
+    const earlier =
+      token === undefined
+        ? []
+        : tasks.records.filter((t) => t.clientToken === token && t.clusterName === cluster.name);
     if (earlier.length > 0) return { tasks: earlier.map((t) => tasks.toJson(t, false)), failures: [] };
 
     const startedBy = input.string('startedBy');
-    if (startedBy !== undefined && startedBy.length > 36) throw invalidParameter('startedBy can have at most 36 characters.');
+    if (startedBy !== undefined && startedBy.length > 36)
+      throw invalidParameter('startedBy can have at most 36 characters.');
     const count = input.number('count') ?? 1;
-    if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('count must be between 1 and 10.');
+    if (!Number.isInteger(count) || count < 1 || count > 10)
+      throw invalidParameter('count must be between 1 and 10.');
     const launchType = input.string('launchType');
     const providers = input.objects('capacityProviderStrategy');
     if (launchType !== undefined && providers !== undefined && providers.length > 0) {
-      throw invalidParameter('Specifying both a launch type and capacity provider strategy is not supported.');
+      throw invalidParameter(
+        'Specifying both a launch type and capacity provider strategy is not supported.',
+      );
     }
     const body = definition.body;
     if (body.networkMode === 'awsvpc' && input.object('networkConfiguration') === undefined) {
-      throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+      throw invalidParameter(
+        "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+      );
     }
     const requires = Array.isArray(body.requiresCompatibilities) ? body.requiresCompatibilities : [];
     if (launchType === 'FARGATE' && !requires.includes('FARGATE')) {
@@ -118,13 +141,17 @@ export function ecsService(state: EcsState, definitions: TaskDefinitions, rollou
 
     const containers = definitions.containers(definition);
     const overrides = input.object('overrides') ?? {};
-    const containerOverrides = Array.isArray(overrides.containerOverrides) ? overrides.containerOverrides : [];
+    const containerOverrides = Array.isArray(overrides.containerOverrides)
+      ? overrides.containerOverrides
+      : [];
     let scripted = definitions.mainContainer(definition).name;
     let command = definitions.mainContainer(definition).command;
     for (const o of containerOverrides) {
       const target = isObject(o) ? containers.find((c) => c.name === o.name) : undefined;
       if (!target || !isObject(o)) {
-        throw invalidParameter(`Override for container named ${String(isObject(o) ? o.name : o)} is not a container in the TaskDefinition.`);
+        throw invalidParameter(
+          `Override for container named ${String(isObject(o) ? o.name : o)} is not a container in the TaskDefinition.`,
+        );
       }
       if (Array.isArray(o.command)) {
         scripted = target.name;
@@ -161,9 +188,11 @@ export function ecsService(state: EcsState, definitions: TaskDefinitions, rollou
     const launchType = input.string('launchType');
     // ECS lists tasks whose *desired* status matches; RUNNING is the default.
     const desired = input.string('desiredStatus') ?? 'RUNNING';
-    if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired)) throw invalidParameter(`Invalid desiredStatus ${desired}.`);
+    if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired))
+      throw invalidParameter(`Invalid desiredStatus ${desired}.`);
     const max = input.number('maxResults') ?? 100;
-    if (!Number.isInteger(max) || max < 1 || max > 100) throw invalidParameter('maxResults must be between 1 and 100.');
+    if (!Number.isInteger(max) || max < 1 || max > 100)
+      throw invalidParameter('maxResults must be between 1 and 100.');
     const arns = tasks.records
       .filter(
         (t) =>
@@ -186,7 +215,8 @@ export function ecsService(state: EcsState, definitions: TaskDefinitions, rollou
   function describeTasks(input: JsonInput): object {
     const cluster = state.cluster(input.string('cluster'));
     const refs = input.strings('tasks') ?? [];
-    if (refs.length === 0 || refs.length > 100) throw invalidParameter('Tasks cannot be empty and may number at most 100.');
+    if (refs.length === 0 || refs.length > 100)
+      throw invalidParameter('Tasks cannot be empty and may number at most 100.');
     const found: object[] = [];
     const failures: object[] = [];
     for (const ref of refs) {
@@ -208,7 +238,10 @@ export function ecsService(state: EcsState, definitions: TaskDefinitions, rollou
         accepts: ['taskDefinition', 'include'],
         run(input) {
           const record = definitions.require(input.requiredString('taskDefinition'));
-          return { taskDefinition: definitions.toJson(record), ...(includesTags(input) && { tags: record.tags }) };
+          return {
+            taskDefinition: definitions.toJson(record),
+            ...(includesTags(input) && { tags: record.tags }),
+          };
         },
       },
       RegisterTaskDefinition: {
@@ -220,7 +253,14 @@ export function ecsService(state: EcsState, definitions: TaskDefinitions, rollou
         },
       },
       UpdateService: {
-        accepts: ['cluster', 'service', 'taskDefinition', 'desiredCount', 'forceNewDeployment', 'deploymentConfiguration'],
+        accepts: [
+          'cluster',
+          'service',
+          'taskDefinition',
+          'desiredCount',
+          'forceNewDeployment',
+          'deploymentConfiguration',
+        ],
         run: updateService,
       },
       RunTask: {

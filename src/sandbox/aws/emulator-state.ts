@@ -33,10 +33,24 @@ export interface EmulatorState {
       events: { at: number; message: string }[];
     }[];
   }[];
-  tasks: { arn: string; cluster: string; taskDefinition: string; command: string[]; startedBy?: string; lastStatus: string; exitCode?: number }[];
+  tasks: {
+    arn: string;
+    cluster: string;
+    taskDefinition: string;
+    command: string[];
+    startedBy?: string;
+    lastStatus: string;
+    exitCode?: number;
+  }[];
   repositories: { name: string; tags: string[] }[];
   databases: { kind: 'instance' | 'cluster'; id: string; status: string }[];
-  snapshots: { kind: 'instance' | 'cluster'; id: string; source: string; status: string; percentProgress: number }[];
+  snapshots: {
+    kind: 'instance' | 'cluster';
+    id: string;
+    source: string;
+    status: string;
+    percentProgress: number;
+  }[];
   logGroups: { group: string; streams: number; events: number }[];
 }
 
@@ -95,9 +109,16 @@ export function buildState(s: StateSources): EmulatorState {
         ...(phase.lastStatus === 'STOPPED' && !t.broken && { exitCode: t.script.exitCode }),
       };
     }),
-    repositories: [...s.ecr.repositories.entries()].map(([name, repo]) => ({ name, tags: [...repo.images.keys()] })),
+    repositories: [...s.ecr.repositories.entries()].map(([name, repo]) => ({
+      name,
+      tags: [...repo.images.keys()],
+    })),
     databases: [
-      ...[...s.rds.instances.values()].map((i) => ({ kind: 'instance' as const, id: i.id, status: s.rds.instanceStatus(i) })),
+      ...[...s.rds.instances.values()].map((i) => ({
+        kind: 'instance' as const,
+        id: i.id,
+        status: s.rds.instanceStatus(i),
+      })),
       ...[...s.rds.clusters.values()].map((c) => ({ kind: 'cluster' as const, id: c.id, status: c.status })),
     ],
     snapshots: [...s.rds.snapshots.values()].map((snap) => {

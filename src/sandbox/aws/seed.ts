@@ -60,8 +60,20 @@ export function defaultSeed(): SandboxSeed {
       { name: 'social-analytics-worker', tags: [...SEED_TAGS] },
     ],
     dbInstances: [
-      { id: 'social-analytics-db', engine: 'postgres', engineVersion: '16.4', status: 'available', multiAz: false },
-      { id: 'social-analytics-db-staging', engine: 'postgres', engineVersion: '16.4', status: 'available', multiAz: false },
+      {
+        id: 'social-analytics-db',
+        engine: 'postgres',
+        engineVersion: '16.4',
+        status: 'available',
+        multiAz: false,
+      },
+      {
+        id: 'social-analytics-db-staging',
+        engine: 'postgres',
+        engineVersion: '16.4',
+        status: 'available',
+        multiAz: false,
+      },
     ],
     dbClusters: [],
     logGroups: [
@@ -96,7 +108,10 @@ export function seedTaskDefinition(seed: SandboxSeed, s: SeedService): Record<st
         }),
         environment: [{ name: 'APP_ENV', value: s.family.endsWith('-staging') ? 'staging' : 'production' }],
         secrets: [
-          { name: 'DATABASE_URL', valueFrom: `arn:aws:secretsmanager:${seed.region}:${seed.accountId}:secret:${s.family}/db` },
+          {
+            name: 'DATABASE_URL',
+            valueFrom: `arn:aws:secretsmanager:${seed.region}:${seed.accountId}:secret:${s.family}/db`,
+          },
         ],
         logConfiguration: {
           logDriver: 'awslogs',

@@ -110,4 +110,63 @@ describe('monitoring window and rollback proposals', () => {
     const holder = await h.engine.locks.holder({ app: 'backend', environment: 'production' });
     assert.equal(holder?.kind, 'manual');
   });
+
+  it('posts the runbook follow-ups after a completed release: summaries against the baseline, then the review', async () => {
+    h = new EngineHarness();
+    const release = await h.release('v1.2.0', 'production', 'hotfix');
+    await h.waitForEnd(release.id);
+    const posts = () =>
+      h.chat.events
+        .filter((e) => e.releaseId === release.id && e.kind === 'detail')
+        .map((e) => e.lines?.[0] ?? '');
+    const deadline = Date.now() + 10_000;
+    while (!posts().some((p) => p.startsWith('Follow-up +300ms')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const followUps = posts().filter(
+      (p) => p.startsWith('Follow-up') || p.startsWith('Post-deployment review'),
+    );
+    assert.deepEqual(followUps, [
+      'Follow-up +150ms: backend v1.2.0 in production',
+      'Post-deployment review (runbook "Continuous Improvement"):',
+      'Follow-up +300ms: backend v1.2.0 in production',
+    ]);
+    const summary = h.chat.events.find(
+      (e) => e.lines?.[0] === 'Follow-up +150ms: backend v1.2.0 in production',
+    );
+    assert.match(summary?.lines?.[2] ?? '', /^latency p50 12ms p99 12ms \(p99 ±0% vs baseline\)$/);
+  });
+
+  it('reminds approvers of an undecided proposal and, after a rollback, of the post-mortem', async () => {
+    h = new EngineHarness();
+    const release = await h.release('v1.2.0', 'production', 'hotfix');
+    await h.waitForEnd(release.id);
+    const proposal = await h.engine.service.proposeRollback({
+      app: 'backend',
+      environment: 'production',
+      requestedBy: 'U1',
+    });
+    const reminded = async () =>
+      h.chat.events.some(
+        (e) => e.releaseId === proposal.id && (e.lines?.[0] ?? '').startsWith('Still waiting for a decision'),
+      );
+    for (let i = 0; i < 100 && !(await reminded()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(await reminded(), 'approvers reminded');
+    assert.match(
+      h.chat.events.find((e) => e.releaseId === proposal.id && e.kind === 'detail')?.lines?.[0] ?? '',
+      /^Still waiting for a decision on rollback `r\d{8}t\d{6}-[0-9a-f]{4}`: <@U0APPROVER>$/,
+    );
+
+    await h.engine.service.approveRollback(proposal.id, 'U0APPROVER');
+    await h.waitForEnd(proposal.id);
+    const postmortem = async () =>
+      h.chat.events.find(
+        (e) => e.releaseId === release.id && (e.lines?.[0] ?? '').startsWith('Post-mortem reminder'),
+      );
+    for (let i = 0; i < 100 && !(await postmortem()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(
+      (await postmortem())?.lines?.[0] ?? '',
+      /^Post-mortem reminder: v1\.2\.0 was rolled back 150ms ago/,
+    );
+  });
 });

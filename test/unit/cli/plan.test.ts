@@ -45,12 +45,12 @@ describe('renderPlan', () => {
     );
   });
 
-  it('lists the five steps in runbook order', () => {
+  it('lists the seven steps in runbook order', () => {
     const steps = production
       .split('\n')
       .filter((l) => /^ {2}\S/.test(l))
       .map((l) => l.trim());
-    assert.deepEqual(steps, ['preflight', 'backup', 'migrate', 'deploy', 'verify']);
+    assert.deepEqual(steps, ['preflight', 'backup', 'baseline', 'migrate', 'deploy', 'verify', 'monitor']);
   });
 
   it('lists the read-only checks of preflight', () => {
@@ -71,6 +71,14 @@ describe('renderPlan', () => {
       '  backup',
       '      RDS CreateDBSnapshot of social-analytics-db',
       '      RDS DescribeDBSnapshots until available',
+    ]);
+  });
+
+  it('lists the baseline probes and error-log count', () => {
+    assert.deepEqual(section(production, 'baseline'), [
+      '  baseline',
+      '      HTTP GET each health endpoint 20 times: p50/p95/p99 and 5xx rate',
+      '      CloudWatch Logs FilterLogEvents /ecs/social-analytics-backend "ERROR" over the last 15 min',
     ]);
   });
 
@@ -100,6 +108,15 @@ describe('renderPlan', () => {
       '      HTTP GET https://api.example.com/health expecting 2xx',
       '      HTTP GET https://api.example.com/health/ready expecting 2xx',
       '      HTTP GET https://api.example.com/metrics expecting 2xx',
+    ]);
+  });
+
+  it('lists the sampling of the monitoring window', () => {
+    assert.deepEqual(section(production, 'monitor'), [
+      '  monitor',
+      '      every 1m 00s for 15m 00s: CloudWatch Logs FilterLogEvents /ecs/social-analytics-backend "ERROR" over the slot',
+      '      HTTP GET each health endpoint 5 times; ECS DescribeServices for running vs desired tasks',
+      '      a status post in the thread every few samples; a rollback proposal when a rule fires',
     ]);
   });
 
@@ -151,8 +168,9 @@ describe('renderPlan', () => {
         plan
           .split('\n')
           .slice(1)
-          .filter((l) => /^ {2}\S/.test(l)).length,
-        5,
+          .filter((l) => /^ {2}\S/.test(l))
+          .map((l) => l.trim()),
+        ['preflight', 'backup', 'baseline', 'migrate', 'deploy', 'verify', 'monitor'],
       );
     });
   }

@@ -41,6 +41,20 @@ const CROSS_FIELD = `
         migration: { service: api, container: web, command: migrate }
         requireSuccessIn: staging`;
 
+/** The monitoring settings of an environment that writes none. */
+const DEFAULT_MONITORING = {
+  window: 900_000,
+  interval: 60_000,
+  extendedWindow: 86_400_000,
+  extendedInterval: 600_000,
+  rollbackWindow: 1_800_000,
+  probes: 5,
+  baselineProbes: 20,
+  postEvery: 5,
+  followUps: [3_600_000, 86_400_000, 604_800_000],
+  reviewAfter: 86_400_000,
+};
+
 describe('parseConfig', () => {
   describe('on deploybot.example.yaml', () => {
     const parsed = parseConfig(EXAMPLE, 'deploybot.example.yaml');
@@ -64,13 +78,17 @@ describe('parseConfig', () => {
 
     it('fills the defaults of what staging leaves out', () => {
       assert.ok(staging);
-      assert.deepEqual(staging.monitoring, { window: 900_000, interval: 60_000 });
+      assert.deepEqual(staging.monitoring, DEFAULT_MONITORING);
       assert.deepEqual(staging.rollback, {
         errorRate: 0.05,
         latencyFactor: 2,
+        errorLogFactor: 3,
+        errorLogFloorPerMinute: 5,
         consecutive: 2,
         auto: false,
         twoPersonRule: false,
+        remindAfter: 600_000,
+        postmortemAfter: 86_400_000,
       });
       assert.deepEqual(staging.timeouts, {
         preflight: 120_000,
@@ -97,7 +115,8 @@ describe('parseConfig', () => {
         ['backend-service', 'worker-service'],
       );
       assert.deepEqual(production.database, { kind: 'instance', id: 'social-analytics-db' });
-      assert.deepEqual(production.monitoring, { window: 900_000, interval: 60_000 });
+      // window: 15m and interval: 60s as written; everything else from the defaults.
+      assert.deepEqual(production.monitoring, { ...DEFAULT_MONITORING, window: 900_000, interval: 60_000 });
       assert.equal(production.rollback.twoPersonRule, true);
       assert.equal(production.requireSuccessIn, 'staging');
       assert.deepEqual(production.deployers, ['S0DEPLOYERS']);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PLAN_RULES, mayRunStep, planSteps } from '../../../src/domain/plan';
+import { PLAN_RULES, mayRunStep, planRollbackSteps, planSteps } from '../../../src/domain/plan';
 import { RELEASE_TYPES, STEP_NAMES, type ReleaseState } from '../../../src/domain/release';
 
 const NO_DB = 'no database configured';
@@ -36,15 +36,21 @@ describe('planSteps', () => {
     }
   }
 
-  it('runs the steps in runbook order: preflight, backup, migrate, deploy, verify', () => {
-    const names = planSteps('minor', { hasDatabase: true, hasMigration: true }).map((s) => s.name);
-    assert.deepEqual(names, ['preflight', 'backup', 'migrate', 'deploy', 'verify']);
+  it('runs the steps in runbook order: preflight, backup, baseline, migrate, deploy, verify, monitor', () => {
+    for (const type of RELEASE_TYPES) {
+      const names = planSteps(type, { hasDatabase: true, hasMigration: true }).map((s) => s.name);
+      assert.deepEqual(
+        names,
+        ['preflight', 'backup', 'baseline', 'migrate', 'deploy', 'verify', 'monitor'],
+        type,
+      );
+    }
   });
 
-  it('never skips preflight, deploy or verify', () => {
+  it('never skips preflight, baseline, deploy, verify or monitor', () => {
     for (const type of RELEASE_TYPES) {
       const steps = planSteps(type, { hasDatabase: false, hasMigration: false });
-      for (const name of ['preflight', 'deploy', 'verify']) {
+      for (const name of ['preflight', 'baseline', 'deploy', 'verify', 'monitor']) {
         assert.equal(steps.find((s) => s.name === name)?.state, 'pending', `${type} ${name}`);
       }
     }
@@ -53,6 +59,23 @@ describe('planSteps', () => {
   it('returns fresh step records each time, so one release cannot change another', () => {
     const first = planSteps('minor', { hasDatabase: true, hasMigration: true });
     const second = planSteps('minor', { hasDatabase: true, hasMigration: true });
+    assert.notEqual(first[0], second[0]);
+    assert.notEqual(first[0]?.progress, second[0]?.progress);
+  });
+});
+
+describe('planRollbackSteps', () => {
+  it('points services back, checks health and watches the result: deploy, verify, monitor', () => {
+    assert.deepEqual(planRollbackSteps(), [
+      { name: 'deploy', state: 'pending', runs: 0, progress: {} },
+      { name: 'verify', state: 'pending', runs: 0, progress: {} },
+      { name: 'monitor', state: 'pending', runs: 0, progress: {} },
+    ]);
+  });
+
+  it('returns fresh step records each time, so one rollback cannot change another', () => {
+    const first = planRollbackSteps();
+    const second = planRollbackSteps();
     assert.notEqual(first[0], second[0]);
     assert.notEqual(first[0]?.progress, second[0]?.progress);
   });
@@ -69,6 +92,21 @@ describe('PLAN_RULES', () => {
       assert.equal(PLAN_RULES[type].preflight, depth);
     });
   }
+
+  const MONITORING = [
+    ['hotfix', 'standard'],
+    ['minor', 'standard'],
+    ['major', 'extended'],
+  ] as const;
+  for (const [type, monitoring] of MONITORING) {
+    it(`gives a ${type} release ${monitoring} monitoring`, () => {
+      assert.equal(PLAN_RULES[type].monitoring, monitoring);
+    });
+  }
+
+  it('has rules for exactly the release types', () => {
+    assert.deepEqual(Object.keys(PLAN_RULES).sort(), [...RELEASE_TYPES].sort());
+  });
 });
 
 describe('mayRunStep', () => {

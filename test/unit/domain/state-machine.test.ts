@@ -10,8 +10,15 @@ import {
 } from '../../../src/domain/state-machine';
 import type { ReleaseState, StepState } from '../../../src/domain/release';
 
-const RELEASE_STATES: ReleaseState[] = ['awaiting_start', 'running', 'succeeded', 'failed', 'cancelled'];
-const RELEASE_EVENTS: ReleaseEvent[] = ['start', 'complete', 'fail', 'cancel'];
+const RELEASE_STATES: ReleaseState[] = [
+  'awaiting_start',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rolled_back',
+];
+const RELEASE_EVENTS: ReleaseEvent[] = ['start', 'complete', 'fail', 'cancel', 'roll_back'];
 const STEP_STATES: StepState[] = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped'];
 const STEP_EVENTS: StepEvent[] = ['begin', 'wait', 'succeed', 'fail', 'skip'];
 
@@ -26,6 +33,7 @@ const ALLOWED_RELEASE: Record<string, ReleaseState> = {
   'running+complete': 'succeeded',
   'running+fail': 'failed',
   'running+cancel': 'cancelled',
+  'running+roll_back': 'rolled_back',
 };
 
 const ALLOWED_STEP: Record<string, StepState> = {
@@ -73,7 +81,7 @@ describe('release state machine', () => {
     assert.deepEqual(Object.fromEntries(listed), ALLOWED_RELEASE);
   });
 
-  for (const final of ['succeeded', 'failed', 'cancelled'] as const) {
+  for (const final of ['succeeded', 'failed', 'cancelled', 'rolled_back'] as const) {
     it(`gives a ${final} release no way out`, () => {
       assert.deepEqual(RELEASE_TRANSITIONS[final], {});
       for (const event of RELEASE_EVENTS) {

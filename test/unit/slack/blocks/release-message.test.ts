@@ -44,10 +44,11 @@ function runningRelease() {
   return withSteps(aRelease({ state: 'running', startedAt: STARTED, checklist: TICKS }), {
     preflight: done(T0, 12, '9 checks passed'),
     backup: done(STARTED, 95, 'snapshot backend-r1 is available'),
-    migrate: done(STARTED + 95_000, 40, '`alembic upgrade head` exited 0'),
+    baseline: done(STARTED + 95_000, 20, 'p50 42ms, p95 88ms, p99 120ms, 5xx 0.0%, 1.2 error logs/min'),
+    migrate: done(STARTED + 115_000, 40, '`alembic upgrade head` exited 0'),
     deploy: {
       state: 'waiting',
-      startedAt: STARTED + 135_000,
+      startedAt: STARTED + 155_000,
       runs: 2,
       progress: { note: 'backend-service: 1/2 tasks on backend:43' },
     },
@@ -284,9 +285,11 @@ describe('releaseMessage', () => {
         [
           '✅ *preflight*  12s — 9 checks passed',
           '✅ *backup*  1m 35s — snapshot backend-r1 is available',
+          '✅ *baseline*  20s — p50 42ms, p95 88ms, p99 120ms, 5xx 0.0%, 1.2 error logs/min',
           '✅ *migrate*  40s — `alembic upgrade head` exited 0',
-          '⏳ *deploy*  1m 55s — backend-service: 1/2 tasks on backend:43',
+          '⏳ *deploy*  1m 35s — backend-service: 1/2 tasks on backend:43',
           '⬜ *verify*',
+          '⬜ *monitor*',
         ].join('\n'),
       );
     });

@@ -52,26 +52,30 @@ describe('releaseFinishedMessage', () => {
   const steps = {
     preflight: done(T0, 12, '9 checks passed'),
     backup: done(STARTED, 95, 'snapshot available'),
-    migrate: done(STARTED + 95_000, 40, 'exited 0'),
-    deploy: done(STARTED + 135_000, 100, 'backend-service steady'),
-    verify: done(STARTED + 235_000, 17, '3 endpoints answered'),
+    baseline: done(STARTED + 95_000, 20, 'p99 120ms, 5xx 0.0%'),
+    migrate: done(STARTED + 115_000, 40, 'exited 0'),
+    deploy: done(STARTED + 155_000, 100, 'backend-service steady'),
+    verify: done(STARTED + 255_000, 17, '3 endpoints answered'),
+    monitor: done(STARTED + 272_000, 900, '15m 00s watched, 15 samples: 5xx 0.0%'),
   };
 
   it('sums up a success with each step and its time', () => {
     const release = withSteps(
-      aRelease({ state: 'succeeded', startedAt: STARTED, endedAt: STARTED + 252_000 }),
+      aRelease({ state: 'succeeded', startedAt: STARTED, endedAt: STARTED + 1_172_000 }),
       steps,
     );
-    const out = releaseFinishedMessage(release, STARTED + 300_000);
+    const out = releaseFinishedMessage(release, STARTED + 1_200_000);
     assert.equal(
       allText(out),
       [
-        '✅ *backend* `v1.2.0` → *production* released in 4m 12s',
+        '✅ *backend* `v1.2.0` → *production* released in 19m 32s',
         '✅ *preflight*  12s — 9 checks passed',
         '✅ *backup*  1m 35s — snapshot available',
+        '✅ *baseline*  20s — p99 120ms, 5xx 0.0%',
         '✅ *migrate*  40s — exited 0',
         '✅ *deploy*  1m 40s — backend-service steady',
         '✅ *verify*  17s — 3 endpoints answered',
+        '✅ *monitor*  15m 00s — 15m 00s watched, 15 samples: 5xx 0.0%',
         '  Requested by <@U0DEPLOYER> · release `r20261127t171340-3f9a`',
       ].join('\n'),
     );

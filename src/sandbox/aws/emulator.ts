@@ -1,0 +1,362 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EcrRegistry } from './ecr';
+import { ecsService } from './ecs-api';
+import { Rollouts, type ServiceRecord } from './ecs-rollouts';
+import { EcsState } from './ecs-state';
+import { TaskDefinitions } from './ecs-task-definitions';
+import { Tasks } from './ecs-tasks';
+import { buildState, type EmulatorState } from './emulator-state';
+import { AwsError } from './errors';
+import { imageTag, requestId } from './ids';
+import {
+  runJsonOperation,
+  sendJson,
+  sendJsonError,
+  unknownOperation,
+  type JsonService,
+} from './json-protocol';
+import { logsService } from './logs-api';
+import { LogStore } from './logs-store';
+import { QueryInput } from './query-input';
+import { runQueryOperation, sendQueryError, sendQueryResult, type QueryService } from './query-protocol';
+import { rdsService } from './rds-api';
+import { RdsState } from './rds-state';
+import { defaultSeed, seedTaskDefinition } from './seed';
+import { TaskScripts } from './task-scripts';
+import { Throttle } from './throttle';
+import {
+  DEFAULT_TIMINGS,
+  type AwsEmulatorOptions,
+  type AwsServiceName,
+  type CommandMatcher,
+  type EmulatorCall,
+  type EmulatorTimings,
+  type SandboxSeed,
+  type TaskScript,
+  type ThrottleMode,
+} from './types';
+
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const SEED_AGE_MS = 24 * 60 * 60 * 1000;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/**
+ * ECS, ECR, CloudWatch Logs and RDS on one loopback HTTP server, speaking their
+ * real wire protocols so the unchanged SDK clients and adapters run against it
+ * (AWS_ENDPOINT_URL_<SERVICE>, see environment()). Signatures are not checked.
+ * All state is in memory and moves with `now()`: nothing runs in the background,
+ * every request first settles what became due since the last one.
+ */
+export class AwsEmulator {
+  /** Every request answered, in order; SDK retries appear as repeated calls. */
+  readonly calls: EmulatorCall[] = [];
+  readonly seed: SandboxSeed;
+  private readonly clock: () => number;
+  private timings: EmulatorTimings;
+  private readonly throttle = new Throttle();
+  private readonly scripts = new TaskScripts();
+  private readonly logs: LogStore;
+  private readonly ecr: EcrRegistry;
+  private readonly rds: RdsState;
+  private readonly definitions: TaskDefinitions;
+  private readonly ecs: EcsState;
+  private readonly tasks: Tasks;
+  private readonly jsonServices = new Map<string, JsonService>();
+  private readonly queryService: QueryService;
+  private server: Server | undefined;
+  private url: string | undefined;
+
+  constructor(options: AwsEmulatorOptions = {}) {
+    this.clock = options.now ?? Date.now;
+    this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.seed = options.seed ?? defaultSeed();
+    const { accountId, region } = this.seed;
+    const now = () => this.clock();
+    const timings = () => this.timings;
+    const isBrokenImage =
+      options.isBrokenImage ?? ((image: string) => (imageTag(image) ?? '').endsWith('-broken'));
+
+    this.logs = new LogStore(now);
+    this.ecr = new EcrRegistry(accountId, now);
+    this.rds = new RdsState(accountId, region, now, timings);
+    this.definitions = new TaskDefinitions(region, accountId, now);
+    const rollouts = new Rollouts(now, timings, (arn) => {
+      const definition = this.definitions.resolve(arn);
+      return definition !== undefined && isBrokenImage(this.definitions.mainContainer(definition).image);
+    });
+    this.ecs = new EcsState(region, accountId, rollouts, this.definitions);
+    this.tasks = new Tasks(now, timings, this.scripts, isBrokenImage, (g, s, m, at) =>
+      this.logs.append(g, s, m, at),
+    );
+
+    const pageSize = options.filterPageSize ?? 100;
+    for (const service of [
+      ecsService(this.ecs, this.definitions, rollouts, this.tasks),
+      this.ecr.service(),
+      logsService(this.logs, () => pageSize),
+    ]) {
+      this.jsonServices.set(service.targetPrefix, service);
+    }
+    this.queryService = rdsService(this.rds, now);
+    this.applySeed(rollouts);
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<void> {
+    if (this.server) throw new Error('AwsEmulator is already started');
+    // The emulator accepts any credentials, so it must never be reachable from elsewhere.
+    if (!LOOPBACK.test(host)) throw new Error(`AwsEmulator listens on loopback only, not ${host}`);
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const address = server.address() as AddressInfo;
+    const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.url = `http://${shown}:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.url = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  get endpoint(): string {
+    if (this.url === undefined) throw new Error('AwsEmulator is not started');
+    return this.url;
+  }
+
+  /** The variables that make SDK v3 clients (and so deploybot) talk to this emulator. */
+  environment(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_ECS: this.endpoint,
+      AWS_ENDPOINT_URL_ECR: this.endpoint,
+      AWS_ENDPOINT_URL_RDS: this.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.endpoint,
+      AWS_REGION: this.seed.region,
+    };
+  }
+
+  setThrottling(service: AwsServiceName, mode: ThrottleMode | undefined): void {
+    this.throttle.set(service, mode);
+  }
+
+  setTimings(timings: Partial<EmulatorTimings>): void {
+    this.timings = { ...this.timings, ...timings };
+  }
+
+  pushImage(repository: string, tag: string): void {
+    this.ecr.push(repository, tag);
+  }
+
+  /** What one-off tasks whose command matches print and exit with; later scripts win. */
+  scriptTask(match: CommandMatcher, script: TaskScript): void {
+    this.scripts.add(match, script);
+  }
+
+  appendLog(group: string, stream: string, message: string, at?: number): void {
+    this.logs.append(group, stream, message, at);
+  }
+
+  /** The image most running tasks of the service run; the PRIMARY's on a tie; undefined when none runs. */
+  runningImage(cluster: string, service: string): string | undefined {
+    const images = this.runningImages(cluster, service);
+    const total = new Map<string, number>();
+    for (const i of images) total.set(i.image, (total.get(i.image) ?? 0) + i.running);
+    let best: string | undefined;
+    for (const [image, running] of total) {
+      const bestRunning = best === undefined ? 0 : (total.get(best) ?? 0);
+      const primary = images.find((i) => i.primary)?.image === image;
+      if (running > bestRunning || (running > 0 && running === bestRunning && primary)) best = image;
+    }
+    return best;
+  }
+
+  /** Which tags answer the service's traffic, by share of its running tasks (largest first). */
+  servingTags(cluster: string, service: string): { tag: string; share: number }[] {
+    const images = this.runningImages(cluster, service);
+    const all = images.reduce((n, i) => n + i.running, 0);
+    if (all === 0) return [];
+    const byTag = new Map<string, number>();
+    for (const i of images) {
+      if (i.running === 0) continue;
+      const tag = imageTag(i.image) ?? 'latest';
+      byTag.set(tag, (byTag.get(tag) ?? 0) + i.running);
+    }
+    return [...byTag.entries()]
+      .map(([tag, n]) => ({ tag, share: n / all }))
+      .sort((a, b) => b.share - a.share);
+  }
+
+  state(): EmulatorState {
+    this.settle();
+    return buildState({
+      now: this.now(),
+      timings: this.timings,
+      throttling: this.throttle.describe(),
+      ecs: this.ecs,
+      tasks: this.tasks,
+      ecr: this.ecr,
+      rds: this.rds,
+      logs: this.logs,
+      servingTags: (c, s) => this.servingTags(c, s),
+    });
+  }
+
+  private runningImages(cluster: string, service: string) {
+    this.settle();
+    const record = this.ecs.clusters.get(cluster)?.services.get(service);
+    return record ? this.ecs.runningImages(record) : [];
+  }
+
+  private settle(): void {
+    this.ecs.settle();
+    this.tasks.settle();
+  }
+
+  private applySeed(rollouts: Rollouts): void {
+    const seed = this.seed;
+    const at = this.now() - SEED_AGE_MS;
+    for (const c of seed.clusters) {
+      const cluster = this.ecs.addCluster(c.name);
+      for (const s of c.services) {
+        this.definitions.startFamilyAt(s.family, s.revision);
+        const definition = this.definitions.register(seedTaskDefinition(seed, s), [
+          { key: 'app', value: 'social-analytics' },
+        ]);
+        const service: ServiceRecord = {
+          name: s.name,
+          arn: `arn:aws:ecs:${seed.region}:${seed.accountId}:service/${c.name}/${s.name}`,
+          clusterName: c.name,
+          clusterArn: cluster.arn,
+          desiredCount: s.desiredCount,
+          taskDefinition: definition.arn,
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: seed.subnets,
+              securityGroups: seed.securityGroups,
+              assignPublicIp: 'DISABLED',
+            },
+          },
+          circuitBreaker: { ...s.circuitBreaker },
+          createdAt: at,
+          deployments: [],
+          events: [],
+        };
+        rollouts.seed(service, at);
+        cluster.services.set(s.name, service);
+        this.logs.createGroup(s.logGroup);
+      }
+    }
+    for (const repo of seed.repositories) for (const tag of repo.tags) this.ecr.push(repo.name, tag, at);
+    this.rds.seed(seed.dbInstances, seed.dbClusters, at);
+    for (const group of seed.logGroups) this.logs.createGroup(group);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const id = requestId();
+    let raw: string;
+    try {
+      raw = await readBody(req);
+    } catch {
+      res.writeHead(413).end();
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/_emulator/state') {
+      sendJson(res, 200, this.state(), id);
+      return;
+    }
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') {
+      const dot = target.indexOf('.');
+      const service = this.jsonServices.get(target.slice(0, dot));
+      const action = target.slice(dot + 1);
+      try {
+        if (!service || dot < 0 || req.method !== 'POST') throw unknownOperation();
+        if (this.throttle.take(service.name)) throw new AwsError('ThrottlingException', 'Rate exceeded');
+        this.settle();
+        const out = runJsonOperation(service, action, raw);
+        this.record(service.name, action, 200);
+        sendJson(res, 200, out, id);
+      } catch (err) {
+        const error = asAwsError(err);
+        this.record(service?.name ?? 'unknown', action, error.status, error.code);
+        sendJsonError(res, error, id);
+      }
+      return;
+    }
+    if (
+      req.method === 'POST' &&
+      (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+    ) {
+      const input = new QueryInput(raw);
+      try {
+        if (this.throttle.take('rds')) throw new AwsError('Throttling', 'Rate exceeded');
+        this.settle();
+        const result = runQueryOperation(this.queryService, input);
+        this.record('rds', input.action, 200);
+        sendQueryResult(res, this.queryService, input.action, result, id);
+      } catch (err) {
+        const error = asAwsError(err);
+        this.record('rds', input.action, error.status, error.code);
+        sendQueryError(res, this.queryService, error, id);
+      }
+      return;
+    }
+    this.record('unknown', `${req.method ?? '?'} ${req.url ?? ''}`, 404);
+    sendJsonError(
+      res,
+      new AwsError('UnknownOperationException', 'Not an AWS API request this emulator serves', 404),
+      id,
+    );
+  }
+
+  private record(service: EmulatorCall['service'], action: string, status: number, errorCode?: string): void {
+    this.calls.push({
+      service,
+      action,
+      at: this.now(),
+      status,
+      ...(errorCode !== undefined && { errorCode }),
+    });
+  }
+}
+
+/** A bug in the emulator answers as AWS's own 500, so the SDK treats it as a server fault. */
+function asAwsError(err: unknown): AwsError {
+  if (err instanceof AwsError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new AwsError('InternalFailure', `emulator error: ${message}`, 500, 'Receiver');
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

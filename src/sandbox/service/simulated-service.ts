@@ -1,0 +1,201 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AwsEmulator } from '../aws';
+import {
+  DEFAULT_ERROR_LINE,
+  loadProfiles,
+  profileFor,
+  resolveProfiles,
+  type ResolvedProfile,
+  type TagProfile,
+} from './profiles';
+import { ServiceMetrics, type ServiceStats } from './service-metrics';
+
+/** What the service needs from the emulator: which tags serve, where logs go, what time it is. */
+export type ServiceBackend = Pick<AwsEmulator, 'servingTags' | 'appendLog' | 'now'>;
+
+export interface SimulatedServiceOptions {
+  cluster?: string;
+  service?: string;
+  logGroup?: string;
+  /** Stream prefix of the error lines; a per-tag pseudo task id follows it. */
+  logStreamPrefix?: string;
+  /** Default: profiles.json beside this file. */
+  profiles?: TagProfile[];
+  baseLatencyMs?: number;
+  jitterMs?: number;
+  /** Multiplies every latency; tests use small values to stay fast. */
+  latencyScale?: number;
+  /** Background error-line tick for failing tags; 0 turns it off (tick() still works). */
+  tickMs?: number;
+  random?: () => number;
+  /** Timestamps of the log lines; default the emulator's clock. */
+  now?: () => number;
+}
+
+const HEALTH_PATHS = new Set(['/health', '/health/ready', '/metrics']);
+
+/**
+ * The application behind the health URL: /health, /health/ready and /metrics,
+ * whose latency and error rate follow the image tags the emulator says are
+ * running. During a rollout each request is served by one tag, chosen by its
+ * share of running tasks, so a bad build shows up gradually as it rolls out.
+ * Failed requests, and a background tick while a failing tag serves, write
+ * ERROR lines into the log group, where FilterLogEvents finds them.
+ */
+export class SimulatedService {
+  private readonly metrics = new ServiceMetrics();
+  private readonly profiles: ResolvedProfile[];
+  private readonly baseLatencyMs: number;
+  private readonly jitterMs: number;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly cluster: string;
+  private readonly service: string;
+  private readonly logGroup: string;
+  private readonly streamPrefix: string;
+  private readonly errorLineIndex = new Map<string, number>();
+  private server: Server | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private port: number | undefined;
+
+  constructor(
+    private readonly backend: ServiceBackend,
+    private readonly options: SimulatedServiceOptions = {},
+  ) {
+    const file = loadProfiles();
+    this.profiles = options.profiles ? resolveProfiles(options.profiles) : file.profiles;
+    this.baseLatencyMs = options.baseLatencyMs ?? file.baseLatencyMs;
+    this.jitterMs = options.jitterMs ?? file.jitterMs;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? (() => backend.now());
+    this.cluster = options.cluster ?? 'social-analytics-cluster';
+    this.service = options.service ?? 'backend-service';
+    this.logGroup = options.logGroup ?? '/ecs/social-analytics-backend';
+    this.streamPrefix = options.logStreamPrefix ?? 'ecs/backend';
+  }
+
+  async start(port = 0): Promise<void> {
+    if (this.server) throw new Error('SimulatedService is already started');
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    const tickMs = this.options.tickMs ?? 5_000;
+    if (tickMs > 0) {
+      this.timer = setInterval(() => this.tick(), tickMs);
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  get url(): string {
+    if (this.port === undefined) throw new Error('SimulatedService is not started');
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  stats(): ServiceStats {
+    return this.metrics.stats();
+  }
+
+  /** One background tick: each failing tag writes an error line with the chance of its share. */
+  tick(): void {
+    for (const { tag, share } of this.serving()) {
+      const profile = profileFor(this.profiles, tag);
+      if (profile.backgroundErrorLines.length === 0 || this.random() >= share) continue;
+      this.writeError(tag, profile.backgroundErrorLines);
+    }
+  }
+
+  private serving(): { tag: string; share: number }[] {
+    return this.backend.servingTags(this.cluster, this.service);
+  }
+
+  /** The tag serving this request, drawn by share of running tasks. */
+  private pickTag(serving: { tag: string; share: number }[]): string | undefined {
+    let draw = this.random();
+    for (const s of serving) {
+      if (draw < s.share) return s.tag;
+      draw -= s.share;
+    }
+    return serving[serving.length - 1]?.tag;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://service').pathname;
+    if (req.method !== 'GET' || !HEALTH_PATHS.has(path)) {
+      send(res, 404, { error: 'not found' });
+      return;
+    }
+    const serving = this.serving();
+    const tag = this.pickTag(serving);
+    if (tag === undefined) {
+      // No task runs: the load balancer has no target to send the request to.
+      this.metrics.observe(path, 503, 'none', 0);
+      send(res, 503, { status: 'unavailable', reason: 'no running tasks' });
+      return;
+    }
+    const profile = profileFor(this.profiles, tag);
+    const jitter = this.jitterMs * (2 * this.random() - 1);
+    const latencyMs = Math.max(
+      0,
+      (this.baseLatencyMs + jitter) * profile.latencyFactor * (this.options.latencyScale ?? 1),
+    );
+    const started = performance.now();
+    await sleep(latencyMs);
+    if (this.random() < profile.errorRate) {
+      this.writeError(tag, profile.errorLines);
+      this.metrics.observe(path, 500, tag, performance.now() - started);
+      send(res, 500, { error: 'internal server error', version: tag });
+      return;
+    }
+    this.metrics.observe(path, 200, tag, performance.now() - started);
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(this.metrics.render(serving));
+    } else if (path === '/health/ready') {
+      send(res, 200, { ready: true, version: tag, checks: { database: 'ok', redis: 'ok' } });
+    } else {
+      send(res, 200, { status: 'ok', version: tag });
+    }
+  }
+
+  private writeError(tag: string, lines: string[]): void {
+    const pool = lines.length > 0 ? lines : [DEFAULT_ERROR_LINE];
+    const index = this.errorLineIndex.get(tag) ?? 0;
+    this.errorLineIndex.set(tag, index + 1);
+    const line = pool[index % pool.length] as string;
+    this.backend.appendLog(this.logGroup, `${this.streamPrefix}/${pseudoTaskId(tag)}`, line, this.now());
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** A stable 32-hex "task id" per tag, so a tag's lines land in one stream. */
+function pseudoTaskId(tag: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of tag) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0').repeat(4);
+}
