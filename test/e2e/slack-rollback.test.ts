@@ -94,4 +94,80 @@ describe('/rollback in Slack over real HTTP', function () {
     const holder = await h.engine.engine.locks.holder({ app: 'backend', environment: 'production' });
     assert.equal(holder?.kind, 'manual');
   });
+
+  it('proposes in the thread when the service degrades after the deploy, and an approver’s click rolls it back', async () => {
+    const { service } = h.engine.engine;
+    let degraded = false;
+    h.engine.cloud.hook = async (method, phase) => {
+      // Going back to the old revision heals the service.
+      if (method === 'updateService' && degraded) h.engine.probe.statusByPath.delete('/health');
+      if (method !== 'countMatches' || phase !== 'before' || degraded) return;
+      const r = (await h.engine.engine.store.history('backend'))[0];
+      if (r?.steps.find((s) => s.name === 'verify')?.state === 'succeeded') {
+        degraded = true;
+        h.engine.probe.statusByPath.set('/health', 500);
+      }
+    };
+    const release = await service.request({
+      version: 'v1.2.0',
+      app: 'backend',
+      environment: 'production',
+      type: 'hotfix',
+      requestedBy: 'U0APPROVER',
+    });
+    await h.engine.waitFor(release.id, (r) => r.steps[0]?.state === 'succeeded');
+    await service.tick(release.id, 'U0APPROVER', { 'unit-tests': true, 'code-reviewed': true });
+    await service.start(release.id, 'U0APPROVER');
+
+    const proposal = await h.slack.waitFor(
+      () =>
+        h
+          .channelMessages()
+          .flatMap((m) => m.replies)
+          .find((m) => textOf(m.blocks).includes('rollback_approve')),
+      15_000,
+    );
+    assert.match(
+      textOf(proposal.blocks),
+      /Monitoring saw:\* error-rate: 5xx rate 33\.3% &gt; 5\.0% in 2 consecutive samples/,
+    );
+    const outsider = await replyTo('U0OUTSIDER', () =>
+      h.click('U0OUTSIDER', proposal.ts, 'rollback_approve'),
+    );
+    assert.match(outsider, /may approve rollbacks in production/);
+    const author = await replyTo('U0APPROVER', () => h.click('U0APPROVER', proposal.ts, 'rollback_approve'));
+    assert.match(author, /two-person rule/);
+
+    await h.click('U0REQUESTER', proposal.ts, 'rollback_approve');
+    const ended = await h.engine.waitFor(release.id, (r) => r.state !== 'running');
+    assert.equal(ended.state, 'rolled_back');
+    const rollback = await h.engine.waitForEnd(ended.rolledBackBy as string);
+    assert.equal(rollback.state, 'succeeded', JSON.stringify(rollback.failure));
+    for (const [service, revision] of [
+      ['backend-service', /backend:7$/],
+      ['worker-service', /worker:3$/],
+    ] as const) {
+      assert.match(h.engine.cloud.services.get(service)?.deployments[0]?.taskDefinition ?? '', revision);
+    }
+    assert.equal(
+      (await h.engine.engine.locks.holder({ app: 'backend', environment: 'production' }))?.kind,
+      'manual',
+    );
+
+    // The thread tells the story, in order.
+    const parent = h.channelMessages().find((m) => m.replies.includes(proposal));
+    const story = (parent?.replies ?? []).map((m) => m.text);
+    const order = ['preflight', 'deploy', 'verify', 'Monitoring', 'Rollback of backend v1.2.0'].map((word) =>
+      story.findIndex((t) => t.includes(word)),
+    );
+    assert.ok(
+      order.every((i) => i >= 0),
+      `thread: ${JSON.stringify(story)}`,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      `thread order: ${JSON.stringify(story)}`,
+    );
+  });
 });

@@ -142,10 +142,10 @@ export class Rollouts {
     if (d.rolloutState === 'FAILED') return { running: 0, pending: 0, failed: d.failedTasks };
     const { rolloutMs } = this.timings();
     const elapsed = Math.max(0, this.now() - d.createdAt);
-    const progress = Math.min(1, elapsed / rolloutMs);
+    const progress = rolloutMs > 0 ? Math.min(1, elapsed / rolloutMs) : 1;
     if (this.isBroken(d.taskDefinition)) {
       const threshold = failureThreshold(desired);
-      const failed = Math.floor((elapsed / rolloutMs) * threshold);
+      const failed = Math.floor((rolloutMs > 0 ? elapsed / rolloutMs : 1) * threshold);
       return {
         running: 0,
         pending: desired,
