@@ -18,7 +18,7 @@ export function renderPlan(target: Target, version: string, type: ReleaseType): 
       continue;
     }
     lines.push(`  ${step.name}`);
-    for (const call of STEP_HANDLERS[step.name].describe(target.config)) lines.push(`      ${call}`);
+    for (const call of STEP_HANDLERS[step.name].describe(target.config, type)) lines.push(`      ${call}`);
   }
   return lines.join('\n');
 }

@@ -310,11 +310,11 @@ export class ReleaseService {
     const updated = await updateRelease(store, releaseId, (r) => {
       if (r.rolledBackBy) return undefined;
       r.rolledBackBy = rollbackId;
-      if (r.state === 'awaiting_start') r.state = nextReleaseState(r.state, 'cancel');
-      else if (r.state === 'running') r.state = nextReleaseState(r.state, 'roll_back');
-      if (r.state === 'cancelled' || r.state === 'rolled_back') {
+      // Only a release this rollback ends learns who ended it.
+      if (r.state === 'awaiting_start' || r.state === 'running') {
+        r.state = nextReleaseState(r.state, r.state === 'running' ? 'roll_back' : 'cancel');
         r.cancelledBy = by;
-        r.endedAt ??= clock.now();
+        r.endedAt = clock.now();
       }
       r.updatedAt = clock.now();
       return r;

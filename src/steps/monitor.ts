@@ -15,8 +15,10 @@ import type { StepContext, StepHandler, StepOutcome } from './step-handler';
  * request per slot. A rule of the rollback policy firing proposes a rollback.
  */
 export const monitor: StepHandler = {
-  describe(env) {
-    const { window, interval } = env.monitoring;
+  describe(env, type) {
+    const extended = type !== undefined && PLAN_RULES[type].monitoring === 'extended';
+    const window = extended ? env.monitoring.extendedWindow : env.monitoring.window;
+    const interval = extended ? env.monitoring.extendedInterval : env.monitoring.interval;
     return [
       `every ${formatDuration(interval)} for ${formatDuration(window)}: CloudWatch Logs FilterLogEvents ${env.logs.group} "${env.logs.errorPattern}" over the slot`,
       `HTTP GET each health endpoint ${env.monitoring.probes} times; ECS DescribeServices for running vs desired tasks`,

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/schema';
-import type { Json, Release, ReleaseFacts, StepRecord } from '../domain/release';
+import type { Json, Release, ReleaseFacts, ReleaseType, StepRecord } from '../domain/release';
 import type { Clock } from '../ports/clock';
 import type { ContainerPlatform } from '../ports/container-platform';
 import type { Database } from '../ports/database';
@@ -52,7 +52,7 @@ export type StepOutcome =
 
 export interface StepHandler {
   /** The AWS and HTTP calls the step makes, in words, for dry runs and docs. */
-  describe(env: EnvironmentConfig): string[];
+  describe(env: EnvironmentConfig, type?: ReleaseType): string[];
   /** How long the step may take in total before it fails as timed out. */
   timeoutMs(env: EnvironmentConfig): number;
   run(ctx: StepContext): Promise<StepOutcome>;

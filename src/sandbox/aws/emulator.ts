@@ -39,6 +39,7 @@ import {
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const SEED_AGE_MS = 24 * 60 * 60 * 1000;
+const MAX_CALLS_KEPT = 10_000;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /**
@@ -69,7 +70,7 @@ export class AwsEmulator {
 
   constructor(options: AwsEmulatorOptions = {}) {
     this.clock = options.now ?? Date.now;
-    this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.timings = checkTimings({ ...DEFAULT_TIMINGS, ...options.timings });
     this.seed = options.seed ?? defaultSeed();
     const { accountId, region } = this.seed;
     const now = () => this.clock();
@@ -156,7 +157,7 @@ export class AwsEmulator {
   }
 
   setTimings(timings: Partial<EmulatorTimings>): void {
-    this.timings = { ...this.timings, ...timings };
+    this.timings = checkTimings({ ...this.timings, ...timings });
   }
 
   pushImage(repository: string, tag: string): void {
@@ -333,7 +334,20 @@ export class AwsEmulator {
       status,
       ...(errorCode !== undefined && { errorCode }),
     });
+    // A long-running sandbox must not grow without bound; tests read far fewer.
+    if (this.calls.length > MAX_CALLS_KEPT) this.calls.splice(0, this.calls.length - MAX_CALLS_KEPT);
   }
+}
+
+function checkTimings(timings: EmulatorTimings): EmulatorTimings {
+  for (const [key, value] of Object.entries(timings)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new Error(
+        `emulator timing ${key} must be a non-negative number of milliseconds, got ${String(value)}`,
+      );
+    }
+  }
+  return timings;
 }
 
 /** A bug in the emulator answers as AWS's own 500, so the SDK treats it as a server fault. */
