@@ -177,14 +177,9 @@ describe('renderPlan', () => {
 });
 
 describe('renderPlan for a major release', () => {
-  it('shows the extended monitoring window a major release runs with', async () => {
-    const { parseConfig } = await import('../../../src/config/load');
-    const { readFileSync } = await import('node:fs');
-    const { resolveTarget } = await import('../../../src/config/target');
-    const { renderPlan: render } = await import('../../../src/cli/plan');
-    const config = parseConfig(readFileSync('deploybot.example.yaml', 'utf8'));
-    const text = render(resolveTarget(config, 'backend', 'production'), 'v2.0.0', 'major');
-    const assert = (await import('node:assert/strict')).default;
+  it('shows the extended monitoring window a major release runs with', () => {
+    const config = parseConfig(readFileSync(join(__dirname, '../../../deploybot.example.yaml'), 'utf8'));
+    const text = renderPlan(resolveTarget(config, 'backend', 'production'), 'v2.0.0', 'major');
     assert.match(text, /every 10m 00s for 24h 00m: CloudWatch Logs FilterLogEvents/);
   });
 });
