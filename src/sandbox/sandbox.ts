@@ -43,7 +43,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => redis.stop());
 
     const emulator = new AwsEmulator({
-      timings: { rolloutMs: 6_000, snapshotMs: 3_000, taskPendingMs: 1_000, taskRunMs: 2_000, ...options.timings },
+      timings: {
+        rolloutMs: 6_000,
+        snapshotMs: 3_000,
+        taskPendingMs: 1_000,
+        taskRunMs: 2_000,
+        ...options.timings,
+      },
     });
     await emulator.start();
     stops.push(() => emulator.stop());
@@ -72,7 +78,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       SLACK_API_URL: slack.apiUrl,
     };
     delete env.SLACK_APP_TOKEN;
-    for (const service of ['ECS', 'RDS', 'CLOUDWATCH_LOGS', 'ECR', 'CLOUDWATCH']) {
+    for (const service of ['ECS', 'RDS', 'CLOUDWATCH_LOGS', 'ECR']) {
       process.env[`AWS_ENDPOINT_URL_${service}`] = emulator.endpoint;
     }
     process.env.AWS_REGION = emulator.seed.region;
@@ -99,4 +105,3 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     throw error;
   }
 }
-

@@ -156,6 +156,6 @@ function conclude(checks: CheckResult[], critical: boolean): StepOutcome {
       `preflight found ${failed.length} problem${failed.length === 1 ? '' : 's'}: ${failed.map((c) => c.text).join('; ')}`,
     );
   }
-  const scope = critical ? 'critical checks (hotfix)' : 'all checks';
-  return { kind: 'done', summary: `${checks.length} ${scope} passed`, details };
+  const what = critical ? 'critical checks (hotfix)' : 'checks';
+  return { kind: 'done', summary: `${checks.length} ${what} passed`, details };
 }

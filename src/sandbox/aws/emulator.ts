@@ -1,28 +1,21 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createDispatcher } from './dispatch';
 import { EcrRegistry } from './ecr';
 import { ecsService } from './ecs-api';
-import { Rollouts, type ServiceRecord } from './ecs-rollouts';
+import { Rollouts } from './ecs-rollouts';
 import { EcsState } from './ecs-state';
 import { TaskDefinitions } from './ecs-task-definitions';
 import { Tasks } from './ecs-tasks';
 import { buildState, type EmulatorState } from './emulator-state';
-import { AwsError } from './errors';
-import { imageTag, requestId } from './ids';
-import {
-  runJsonOperation,
-  sendJson,
-  sendJsonError,
-  unknownOperation,
-  type JsonService,
-} from './json-protocol';
+import { imageTag } from './ids';
+import type { JsonService } from './json-protocol';
 import { logsService } from './logs-api';
 import { LogStore } from './logs-store';
-import { QueryInput } from './query-input';
-import { runQueryOperation, sendQueryError, sendQueryResult, type QueryService } from './query-protocol';
+import type { QueryService } from './query-protocol';
 import { rdsService } from './rds-api';
 import { RdsState } from './rds-state';
-import { defaultSeed, seedTaskDefinition } from './seed';
+import { defaultSeed, plantSeed } from './seed';
 import { TaskScripts } from './task-scripts';
 import { Throttle } from './throttle';
 import {
@@ -37,7 +30,6 @@ import {
   type ThrottleMode,
 } from './types';
 
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const SEED_AGE_MS = 24 * 60 * 60 * 1000;
 const MAX_CALLS_KEPT = 10_000;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -100,7 +92,18 @@ export class AwsEmulator {
       this.jsonServices.set(service.targetPrefix, service);
     }
     this.queryService = rdsService(this.rds, now);
-    this.applySeed(rollouts);
+    plantSeed(
+      this.seed,
+      {
+        ecs: this.ecs,
+        definitions: this.definitions,
+        rollouts,
+        ecr: this.ecr,
+        rds: this.rds,
+        logs: this.logs,
+      },
+      this.now() - SEED_AGE_MS,
+    );
   }
 
   now(): number {
@@ -111,7 +114,15 @@ export class AwsEmulator {
     if (this.server) throw new Error('AwsEmulator is already started');
     // The emulator accepts any credentials, so it must never be reachable from elsewhere.
     if (!LOOPBACK.test(host)) throw new Error(`AwsEmulator listens on loopback only, not ${host}`);
-    const server = createServer((req, res) => void this.handle(req, res));
+    const dispatch = createDispatcher({
+      jsonServices: this.jsonServices,
+      queryService: this.queryService,
+      throttle: this.throttle,
+      settle: () => this.settle(),
+      record: (service, action, status, errorCode) => this.record(service, action, status, errorCode),
+      state: () => this.state(),
+    });
+    const server = createServer((req, res) => void dispatch(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -229,103 +240,6 @@ export class AwsEmulator {
     this.tasks.settle();
   }
 
-  private applySeed(rollouts: Rollouts): void {
-    const seed = this.seed;
-    const at = this.now() - SEED_AGE_MS;
-    for (const c of seed.clusters) {
-      const cluster = this.ecs.addCluster(c.name);
-      for (const s of c.services) {
-        this.definitions.startFamilyAt(s.family, s.revision);
-        const definition = this.definitions.register(seedTaskDefinition(seed, s), [
-          { key: 'app', value: 'social-analytics' },
-        ]);
-        const service: ServiceRecord = {
-          name: s.name,
-          arn: `arn:aws:ecs:${seed.region}:${seed.accountId}:service/${c.name}/${s.name}`,
-          clusterName: c.name,
-          clusterArn: cluster.arn,
-          desiredCount: s.desiredCount,
-          taskDefinition: definition.arn,
-          networkConfiguration: {
-            awsvpcConfiguration: {
-              subnets: seed.subnets,
-              securityGroups: seed.securityGroups,
-              assignPublicIp: 'DISABLED',
-            },
-          },
-          circuitBreaker: { ...s.circuitBreaker },
-          createdAt: at,
-          deployments: [],
-          events: [],
-        };
-        rollouts.seed(service, at);
-        cluster.services.set(s.name, service);
-        this.logs.createGroup(s.logGroup);
-      }
-    }
-    for (const repo of seed.repositories) for (const tag of repo.tags) this.ecr.push(repo.name, tag, at);
-    this.rds.seed(seed.dbInstances, seed.dbClusters, at);
-    for (const group of seed.logGroups) this.logs.createGroup(group);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const id = requestId();
-    let raw: string;
-    try {
-      raw = await readBody(req);
-    } catch {
-      res.writeHead(413).end();
-      return;
-    }
-    if (req.method === 'GET' && req.url === '/_emulator/state') {
-      sendJson(res, 200, this.state(), id);
-      return;
-    }
-    const target = req.headers['x-amz-target'];
-    if (typeof target === 'string') {
-      const dot = target.indexOf('.');
-      const service = this.jsonServices.get(target.slice(0, dot));
-      const action = target.slice(dot + 1);
-      try {
-        if (!service || dot < 0 || req.method !== 'POST') throw unknownOperation();
-        if (this.throttle.take(service.name)) throw new AwsError('ThrottlingException', 'Rate exceeded');
-        this.settle();
-        const out = runJsonOperation(service, action, raw);
-        this.record(service.name, action, 200);
-        sendJson(res, 200, out, id);
-      } catch (err) {
-        const error = asAwsError(err);
-        this.record(service?.name ?? 'unknown', action, error.status, error.code);
-        sendJsonError(res, error, id);
-      }
-      return;
-    }
-    if (
-      req.method === 'POST' &&
-      (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
-    ) {
-      const input = new QueryInput(raw);
-      try {
-        if (this.throttle.take('rds')) throw new AwsError('Throttling', 'Rate exceeded');
-        this.settle();
-        const result = runQueryOperation(this.queryService, input);
-        this.record('rds', input.action, 200);
-        sendQueryResult(res, this.queryService, input.action, result, id);
-      } catch (err) {
-        const error = asAwsError(err);
-        this.record('rds', input.action, error.status, error.code);
-        sendQueryError(res, this.queryService, error, id);
-      }
-      return;
-    }
-    this.record('unknown', `${req.method ?? '?'} ${req.url ?? ''}`, 404);
-    sendJsonError(
-      res,
-      new AwsError('UnknownOperationException', 'Not an AWS API request this emulator serves', 404),
-      id,
-    );
-  }
-
   private record(service: EmulatorCall['service'], action: string, status: number, errorCode?: string): void {
     this.calls.push({
       service,
@@ -348,29 +262,4 @@ function checkTimings(timings: EmulatorTimings): EmulatorTimings {
     }
   }
   return timings;
-}
-
-/** A bug in the emulator answers as AWS's own 500, so the SDK treats it as a server fault. */
-function asAwsError(err: unknown): AwsError {
-  if (err instanceof AwsError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new AwsError('InternalFailure', `emulator error: ${message}`, 500, 'Receiver');
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

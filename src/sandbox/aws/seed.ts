@@ -1,3 +1,9 @@
+import type { EcrRegistry } from './ecr';
+import type { Rollouts, ServiceRecord } from './ecs-rollouts';
+import type { EcsState } from './ecs-state';
+import type { TaskDefinitions } from './ecs-task-definitions';
+import type { LogStore } from './logs-store';
+import type { RdsState } from './rds-state';
 import type { SandboxSeed, SeedService } from './types';
 
 /**
@@ -124,4 +130,51 @@ export function seedTaskDefinition(seed: SandboxSeed, s: SeedService): Record<st
       },
     ],
   };
+}
+
+export interface SeedTargets {
+  ecs: EcsState;
+  definitions: TaskDefinitions;
+  rollouts: Rollouts;
+  ecr: EcrRegistry;
+  rds: RdsState;
+  logs: LogStore;
+}
+
+/** Plants `seed` as if it had been running, steady, since `at`. */
+export function plantSeed(seed: SandboxSeed, t: SeedTargets, at: number): void {
+  for (const c of seed.clusters) {
+    const cluster = t.ecs.addCluster(c.name);
+    for (const s of c.services) {
+      t.definitions.startFamilyAt(s.family, s.revision);
+      const definition = t.definitions.register(seedTaskDefinition(seed, s), [
+        { key: 'app', value: 'social-analytics' },
+      ]);
+      const service: ServiceRecord = {
+        name: s.name,
+        arn: `arn:aws:ecs:${seed.region}:${seed.accountId}:service/${c.name}/${s.name}`,
+        clusterName: c.name,
+        clusterArn: cluster.arn,
+        desiredCount: s.desiredCount,
+        taskDefinition: definition.arn,
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: seed.subnets,
+            securityGroups: seed.securityGroups,
+            assignPublicIp: 'DISABLED',
+          },
+        },
+        circuitBreaker: { ...s.circuitBreaker },
+        createdAt: at,
+        deployments: [],
+        events: [],
+      };
+      t.rollouts.seed(service, at);
+      cluster.services.set(s.name, service);
+      t.logs.createGroup(s.logGroup);
+    }
+  }
+  for (const repo of seed.repositories) for (const tag of repo.tags) t.ecr.push(repo.name, tag, at);
+  t.rds.seed(seed.dbInstances, seed.dbClusters, at);
+  for (const group of seed.logGroups) t.logs.createGroup(group);
 }

@@ -159,9 +159,12 @@ export class SimulatedService {
       0,
       (this.baseLatencyMs + jitter) * profile.latencyFactor * (this.options.latencyScale ?? 1),
     );
+    // Every draw for a request is made before it waits, so a seeded `random` gives
+    // the same outcomes however concurrent requests interleave.
+    const fails = this.random() < profile.errorRate;
     const started = performance.now();
     await sleep(latencyMs);
-    if (this.random() < profile.errorRate) {
+    if (fails) {
       this.writeError(tag, profile.errorLines);
       this.metrics.observe(path, 500, tag, performance.now() - started);
       send(res, 500, { error: 'internal server error', version: tag });

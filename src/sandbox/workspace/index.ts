@@ -4,3 +4,4 @@ export { DEFAULT_PERSONAS, type Persona } from './personas';
 export { parseCommandLine } from './bridge';
 export { loadClientRenderers, type ClientRenderers, type MrkdwnContext } from './client';
 export type { WorkspaceState } from './state';
+export { DemoBot } from './demo-bot';

@@ -54,6 +54,9 @@ export class WorkspaceServer {
     this.channel = channel;
     this.personas = options.personas ?? DEFAULT_PERSONAS;
     if (this.personas.length === 0) throw new Error('WorkspaceServer needs at least one persona');
+    // A persona the fake does not know could neither be mentioned nor get its ephemerals.
+    const stranger = this.personas.find((p) => !options.slack.users.some((u) => u.id === p.id && !u.isBot));
+    if (stranger) throw new Error(`persona ${stranger.id} is not a user of the fake Slack`);
     this.commands = options.commands ?? ['/deploy', '/rollback'];
     this.changeDelayMs = options.changeDelayMs ?? 100;
     this.bridge = new BotBridge({

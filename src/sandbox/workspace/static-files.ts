@@ -39,6 +39,13 @@ export async function loadStaticFiles(dir = staticDir()): Promise<Map<string, St
   return files;
 }
 
+/** A steady colour per person, so the switch reads at a glance. */
+function hue(id: string): number {
+  let h = 0;
+  for (const c of id) h = (h * 31 + c.charCodeAt(0)) % 360;
+  return h;
+}
+
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
@@ -54,7 +61,7 @@ export function renderIndex(
       (p) =>
         `<button type="button" class="persona" data-testid="persona-${escapeHtml(p.id)}" ` +
         `data-user="${escapeHtml(p.id)}" aria-pressed="false" title="${escapeHtml(`${p.name} (${p.role})`)}">` +
-        `<span class="avatar" aria-hidden="true">${escapeHtml(p.name.slice(0, 1).toUpperCase())}</span>` +
+        `<span class="avatar" aria-hidden="true" style="background:hsl(${hue(p.id)} 45% 40%)">${escapeHtml(p.name.slice(0, 1).toUpperCase())}</span>` +
         `<span class="persona-name">${escapeHtml(p.name)}</span>` +
         `<span class="persona-role">${escapeHtml(p.role)}</span></button>`,
     )

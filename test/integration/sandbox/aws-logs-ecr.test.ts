@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { FilterLogEventsCommand, GetLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { EcrImageRegistry } from '../../../src/aws/ecr';
 import { CloudWatchLogs } from '../../../src/aws/logs';
 import { StepFailure } from '../../../src/domain/errors';
@@ -44,22 +48,35 @@ describe('AwsEmulator CloudWatch Logs and ECR through the unchanged adapters', (
   });
 
   it('matches filter patterns: all terms, quoted phrases, ?optional terms and -exclusions', async () => {
-    const lines = ['ERROR db timeout', 'ERROR cache miss', 'FATAL out of memory', 'WARN db slow', 'error lowercase'];
+    const lines = [
+      'ERROR db timeout',
+      'ERROR cache miss',
+      'FATAL out of memory',
+      'WARN db slow',
+      'error lowercase',
+    ];
     lines.forEach((line, i) => h.emulator.appendLog(GROUP, 's', line, start + i));
     const match = async (filterPattern: string) =>
-      (await h.clients.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, filterPattern }))).events?.map(
-        (e) => e.message,
-      );
+      (
+        await h.clients.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, filterPattern }))
+      ).events?.map((e) => e.message);
     assert.deepEqual(await match('ERROR'), ['ERROR db timeout', 'ERROR cache miss']);
     assert.deepEqual(await match('ERROR db'), ['ERROR db timeout']);
     assert.deepEqual(await match('"cache miss"'), ['ERROR cache miss']);
-    assert.deepEqual(await match('?ERROR ?FATAL'), ['ERROR db timeout', 'ERROR cache miss', 'FATAL out of memory']);
+    assert.deepEqual(await match('?ERROR ?FATAL'), [
+      'ERROR db timeout',
+      'ERROR cache miss',
+      'FATAL out of memory',
+    ]);
     assert.deepEqual(await match('ERROR -cache'), ['ERROR db timeout']);
     assert.deepEqual(await match('%^W[A-Z]+ %'), ['WARN db slow']);
   });
 
   it('refuses a missing log group for counting, but tails a missing stream as nothing', async () => {
-    await assert.rejects(logs.countMatches('/ecs/misnamed', 'ERROR', start, start + 1), ResourceNotFoundException);
+    await assert.rejects(
+      logs.countMatches('/ecs/misnamed', 'ERROR', start, start + 1),
+      ResourceNotFoundException,
+    );
     assert.deepEqual(await logs.tail(GROUP, 'ecs/backend/none', 10), []);
     assert.deepEqual(await logs.tail('/ecs/misnamed', 'ecs/backend/none', 10), []);
   });
@@ -68,7 +85,13 @@ describe('AwsEmulator CloudWatch Logs and ECR through the unchanged adapters', (
     for (let i = 0; i < 5; i += 1) h.emulator.appendLog(GROUP, 'paged', `line ${i}`, start + i);
     const get = (nextToken?: string) =>
       h.clients.logs.send(
-        new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: 'paged', startFromHead: true, limit: 2, nextToken }),
+        new GetLogEventsCommand({
+          logGroupName: GROUP,
+          logStreamName: 'paged',
+          startFromHead: true,
+          limit: 2,
+          nextToken,
+        }),
       );
     const seen: string[] = [];
     let token: string | undefined;

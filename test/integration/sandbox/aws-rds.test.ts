@@ -61,10 +61,13 @@ describe('AwsEmulator RDS through the unchanged RdsDatabase adapter', () => {
 
   it('keeps the tags sent with CreateDBSnapshot', async () => {
     await rds.createSnapshot(instance, 'deploybot-rel-3');
-    const out = await h.clients.rds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: 'social-analytics-db' }));
-    assert.deepEqual(out.DBSnapshots?.map((s) => [s.DBSnapshotIdentifier, s.SnapshotType, s.TagList]), [
-      ['deploybot-rel-3', 'manual', [{ Key: 'created-by', Value: 'deploybot' }]],
-    ]);
+    const out = await h.clients.rds.send(
+      new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: 'social-analytics-db' }),
+    );
+    assert.deepEqual(
+      out.DBSnapshots?.map((s) => [s.DBSnapshotIdentifier, s.SnapshotType, s.TagList]),
+      [['deploybot-rel-3', 'manual', [{ Key: 'created-by', Value: 'deploybot' }]]],
+    );
     assert.ok(out.DBSnapshots?.[0]?.SnapshotCreateTime instanceof Date);
   });
 
@@ -73,8 +76,14 @@ describe('AwsEmulator RDS through the unchanged RdsDatabase adapter', () => {
       { kind: 'instance' as const, id: 'nope-db' },
       { kind: 'cluster' as const, id: 'nope-cluster' },
     ]) {
-      await assert.rejects(rds.status(db), (e: unknown) => e instanceof StepFailure && e.code === 'database_not_found');
-      await assert.rejects(rds.createSnapshot(db, 'x-1'), (e: unknown) => e instanceof StepFailure && e.code === 'database_not_found');
+      await assert.rejects(
+        rds.status(db),
+        (e: unknown) => e instanceof StepFailure && e.code === 'database_not_found',
+      );
+      await assert.rejects(
+        rds.createSnapshot(db, 'x-1'),
+        (e: unknown) => e instanceof StepFailure && e.code === 'database_not_found',
+      );
     }
   });
 

@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  CloudWatchLogsClient,
-  GetLogEventsCommand,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { GetLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeImagesCommand,
   ImageNotFoundException,
@@ -19,6 +15,7 @@ import {
   DescribeDBSnapshotsCommand,
 } from '@aws-sdk/client-rds';
 import { isTransientError } from '../../../src/aws/transient';
+import { AwsEmulator } from '../../../src/sandbox/aws';
 import { startAwsHarness, type AwsHarness } from './aws-harness';
 
 const CLUSTER = 'social-analytics-cluster';
@@ -177,7 +174,7 @@ describe('AwsEmulator wire protocols with the real SDK clients', () => {
 
   it('lets a retried call through when only the next call is throttled', async () => {
     h.emulator.setThrottling('logs', { next: 1 });
-    const logs = h.clients.logs as CloudWatchLogsClient;
+    const logs = h.clients.logs;
     h.emulator.appendLog('/ecs/social-analytics-backend', 'ecs/backend/retry', 'hello');
     const out = await logs.send(
       new GetLogEventsCommand({
@@ -233,5 +230,21 @@ describe('AwsEmulator wire protocols with the real SDK clients', () => {
     const body = (await res.json()) as { __type: string; message: string };
     assert.equal(body.__type, 'InvalidParameterException');
     assert.match(body.message, /placementStrategy.*not modelled/);
+  });
+
+  it('shows its state as JSON for a UI, and listens on loopback only', async () => {
+    const state = h.emulator.state();
+    assert.deepEqual(
+      state.clusters.map((c) => [c.name, c.services.map((s) => s.name)]),
+      [
+        ['social-analytics-cluster', ['backend-service', 'worker-service']],
+        ['social-analytics-staging', ['backend-service']],
+      ],
+    );
+    assert.deepEqual(state.clusters[0]?.services[0]?.servingTags, [{ tag: 'v1.1.0', share: 1 }]);
+    const res = await fetch(`${h.emulator.endpoint}/_emulator/state`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(((await res.json()) as typeof state).databases, state.databases);
+    await assert.rejects(new AwsEmulator().start(0, '0.0.0.0'), /loopback only/);
   });
 });

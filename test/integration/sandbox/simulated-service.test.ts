@@ -52,11 +52,11 @@ describe('SimulatedService follows the image tag the emulator says is running', 
     h.clock.advance(wait);
   }
 
-  async function hit(n: number, path = '/health'): Promise<number[]> {
+  async function hit(n: number, concurrency = 20): Promise<number[]> {
     const statuses: number[] = [];
-    for (let i = 0; i < n; i += 20) {
+    for (let i = 0; i < n; i += concurrency) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(20, n - i) }, () => probe.get(`${service.url}${path}`, 5_000)),
+        Array.from({ length: Math.min(concurrency, n - i) }, () => probe.get(`${service.url}/health`, 5_000)),
       );
       statuses.push(...batch.map((r) => r.status));
     }
@@ -91,12 +91,13 @@ describe('SimulatedService follows the image tag the emulator says is running', 
   });
 
   it('is slower on a -slow tag', async () => {
+    // One request at a time, so that event-loop contention does not blur the latencies.
     await deploy('v1.2.0');
-    await hit(20);
+    await hit(20, 1);
     const healthy = service.stats().meanLatencyMs;
     await deploy('v1.3.0-slow');
     const before = service.stats();
-    await hit(20);
+    await hit(20, 1);
     const after = service.stats();
     const slow = (after.meanLatencyMs * after.requests - before.meanLatencyMs * before.requests) / 20;
     assert.ok(slow > healthy * 2, `slow ${slow.toFixed(1)} ms vs healthy ${healthy.toFixed(1)} ms`);
@@ -111,7 +112,9 @@ describe('SimulatedService follows the image tag the emulator says is running', 
   });
 
   it('answers 503 when no task runs', async () => {
-    await h.clients.ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'backend-service', desiredCount: 0 }));
+    await h.clients.ecs.send(
+      new UpdateServiceCommand({ cluster: CLUSTER, service: 'backend-service', desiredCount: 0 }),
+    );
     assert.equal((await fetch(`${service.url}/health/ready`)).status, 503);
     assert.equal((await fetch(`${service.url}/nope`)).status, 404);
   });

@@ -101,9 +101,9 @@
     return (
       '<div class="message' +
       (ephemeral ? ' ephemeral' : '') +
-      '" data-testid="message-' +
-      M.escapeHtml(message.ts) +
-      '" id="m-' +
+      // The thread's root shows twice (channel and panel); its panel copy gets its own test id.
+      '" data-testid="' +
+      (options.threadRoot ? 'thread-root-' : 'message-') +
       M.escapeHtml(message.ts) +
       '">' +
       '<div class="avatar bot" aria-hidden="true">🚀</div><div class="message-main">' +
@@ -186,7 +186,7 @@
     list.dataset.count = String(count);
     fill(
       list,
-      messageHtml(root, ctx, {}) +
+      messageHtml(root, ctx, { threadRoot: true }) +
         '<div class="thread-count">' +
         count +
         (count === 1 ? ' reply' : ' replies') +

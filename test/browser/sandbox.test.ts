@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import { ROOT } from '../support/spawn';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = join(ROOT, 'test-output', 'browser');
+
+/**
+ * The sandbox as a person uses it, in a real browser: a good release from
+ * checklist to "Released", then a bad one that monitoring catches, a refused
+ * outsider, and an approver's rollback. A screenshot of each stage goes to
+ * test-output/browser/.
+ */
+describe('the sandbox in a browser', function () {
+  this.timeout(180_000);
+  let sandbox: Sandbox;
+  let browser: Browser;
+  let page: Page;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      // .ci/run installs Debian's chromium; a machine without it cannot run this test.
+      throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    }
+    mkdirSync(OUTPUT, { recursive: true });
+    sandbox = await startSandbox({
+      uiPort: 0,
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      timings: { rolloutMs: 1_500, snapshotMs: 800, taskPendingMs: 300, taskRunMs: 600 },
+      windows: { window: '60s', interval: '5s', rollbackWindow: '10s' },
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(sandbox.uiUrl);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  async function shot(name: string): Promise<void> {
+    await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
+  }
+
+  /** Waits until the page shows `text` anywhere (channel, thread or ephemeral). */
+  async function waitForText(text: string, timeout = 15_000): Promise<void> {
+    await page.waitForFunction(`document.body.innerText.includes(${JSON.stringify(text)})`, undefined, {
+      timeout,
+    });
+  }
+
+  async function be(userId: string): Promise<void> {
+    await page.getByTestId(`persona-${userId}`).click();
+  }
+
+  async function type(command: string): Promise<void> {
+    await page.getByTestId('composer').fill(command);
+    await page.getByTestId('send').click();
+  }
+
+  /** The newest release message in the channel that offers `actionId`. */
+  function newestWith(actionId: string) {
+    return page.locator('[data-testid^="message-"]', { has: page.getByTestId(`action-${actionId}`) }).last();
+  }
+
+  it('releases v1.2.0 from the checklist to "Released"', async () => {
+    await be('U0REQUESTER');
+    await page.waitForSelector('text=engineering');
+    await shot('01-empty-channel');
+    await type('/deploy v1.2.0');
+    const message = newestWith('release_start');
+    await message.waitFor();
+    // Preflight ticks its own items; people tick the rest.
+    await message.getByText('Image pushed to ECR').first().waitFor();
+    await message.getByTestId('option-unit-tests').check();
+    await waitForText('ticked by');
+    await newestWith('release_start').getByTestId('option-code-reviewed').check();
+    await page.waitForFunction('(document.body.innerText.match(/ticked by/g) || []).length >= 2');
+    await shot('02-checklist-ticked');
+    await newestWith('release_start').getByTestId('action-release_start').click();
+    await page.getByTestId('confirm-yes').click();
+    await waitForText('Released in', 90_000);
+    await shot('03-released');
+    const text = await page.locator('body').innerText();
+    for (const step of ['preflight', 'backup', 'baseline', 'migrate', 'deploy', 'verify', 'monitor']) {
+      assert.match(text, new RegExp(step));
+    }
+  });
+
+  it('catches a bad release, refuses an outsider and rolls back on the approver’s click', async () => {
+    await type('/deploy v1.3.0-bad --type hotfix');
+    const message = newestWith('release_start');
+    await message.getByText('v1.3.0-bad').first().waitFor();
+    await waitForText('v1.3.0-bad');
+    await message.getByTestId('option-unit-tests').check();
+    await page.waitForTimeout(300);
+    await newestWith('release_start').getByTestId('option-code-reviewed').check();
+    await page.waitForTimeout(300);
+    await newestWith('release_start').getByTestId('action-release_start').click();
+    await page.getByTestId('confirm-yes').click();
+
+    // Monitoring proposes the rollback in the release's thread: open it until the proposal is there.
+    const panel = page.getByTestId('thread-panel');
+    const approve = panel.getByTestId('action-rollback_approve');
+    const deadline = Date.now() + 120_000;
+    while (!(await approve.isVisible())) {
+      assert.ok(Date.now() < deadline, 'no rollback proposal within 2 minutes');
+      const links = page.locator('[data-testid^="thread-"]:not([data-testid="thread-panel"])');
+      if ((await links.count()) > 0) await links.last().click();
+      await page.waitForTimeout(1000);
+    }
+    await shot('04-rollback-proposed');
+
+    await be('U0OUTSIDER');
+    await panel.getByTestId('action-rollback_approve').click();
+    await page.getByTestId('confirm-yes').click();
+    await waitForText('may approve rollbacks');
+    await shot('05-outsider-refused');
+
+    await be('U0APPROVER');
+    await panel.getByTestId('action-rollback_approve').click();
+    await page.getByTestId('confirm-yes').click();
+    await waitForText('Approved by', 30_000);
+    // The rollback's own outcome ("Rolled back in 12s"), not the reverted release's "Rolled back: approved by".
+    await waitForText('Rolled back in', 90_000);
+    await shot('06-rolled-back');
+    assert.match(
+      sandbox.emulator.runningImage('social-analytics-cluster', 'backend-service') ?? '',
+      /:v1\.2\.0$/,
+    );
+  });
+});
