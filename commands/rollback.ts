@@ -59,37 +59,29 @@ export function registerRollback(app: App, deps: SlackDeps): void {
     }
   });
 
-  app.action<BlockAction>(APPROVE_ROLLBACK_ACTION, async ({ ack, body, action, respond }) => {
-    await ack();
-    try {
-      const rollback = await deps.engine.service.get(String((action as unknown as Json).value));
-      const decision = await mayDecide(rollback, body.user.id, deps);
-      if (!decision.allowed)
-        return void (await respond({
-          ...ephemeral(refusedReply(decision.because)),
-          replace_original: false,
-        }));
-      await deps.engine.service.approveRollback(rollback.id, body.user.id);
-    } catch (error) {
-      await replyWithError(respond, error, deps);
-    }
-  });
-
-  app.action<BlockAction>(REJECT_ROLLBACK_ACTION, async ({ ack, body, action, respond }) => {
-    await ack();
-    try {
-      const rollback = await deps.engine.service.get(String((action as unknown as Json).value));
-      const decision = await mayDecide(rollback, body.user.id, deps);
-      if (!decision.allowed)
-        return void (await respond({
-          ...ephemeral(refusedReply(decision.because)),
-          replace_original: false,
-        }));
-      await deps.engine.service.cancel(rollback.id, body.user.id);
-    } catch (error) {
-      await replyWithError(respond, error, deps);
-    }
-  });
+  // Both buttons are a decision: the same people may press them, then the engine acts.
+  const decisions: [string, (rollbackId: string, by: string) => Promise<unknown>][] = [
+    [APPROVE_ROLLBACK_ACTION, (id, by) => deps.engine.service.approveRollback(id, by)],
+    [REJECT_ROLLBACK_ACTION, (id, by) => deps.engine.service.cancel(id, by)],
+  ];
+  for (const [actionId, act] of decisions) {
+    app.action<BlockAction>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      try {
+        const rollback = await deps.engine.service.get(String((action as unknown as Json).value));
+        const decision = await mayDecide(rollback, body.user.id, deps);
+        if (!decision.allowed) {
+          return void (await respond({
+            ...ephemeral(refusedReply(decision.because)),
+            replace_original: false,
+          }));
+        }
+        await act(rollback.id, body.user.id);
+      } catch (error) {
+        await replyWithError(respond, error, deps);
+      }
+    });
+  }
 }
 
 /**
