@@ -78,12 +78,22 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       SLACK_API_URL: slack.apiUrl,
     };
     delete env.SLACK_APP_TOKEN;
-    for (const service of ['ECS', 'RDS', 'CLOUDWATCH_LOGS', 'ECR']) {
-      process.env[`AWS_ENDPOINT_URL_${service}`] = emulator.endpoint;
-    }
-    process.env.AWS_REGION = emulator.seed.region;
-    process.env.AWS_ACCESS_KEY_ID = 'sandbox';
-    process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
+    const aws: Record<string, string> = {
+      AWS_REGION: emulator.seed.region,
+      AWS_ACCESS_KEY_ID: 'sandbox',
+      AWS_SECRET_ACCESS_KEY: 'sandbox',
+    };
+    for (const service of ['ECS', 'RDS', 'CLOUDWATCH_LOGS', 'ECR'])
+      aws[`AWS_ENDPOINT_URL_${service}`] = emulator.endpoint;
+    // The SDK reads these from process.env itself; put back what was there when the sandbox stops.
+    const before = Object.fromEntries(Object.keys(aws).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, aws);
+    stops.push(async () => {
+      for (const [key, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    });
 
     const bot = await startBot(sandboxConfig(service.url, options.windows), 'all', options.logger, env);
     stops.push(() => bot.stop());

@@ -48,6 +48,11 @@ describe('the sandbox in a browser', function () {
     await page.goto(sandbox.uiUrl);
   });
 
+  afterEach(async function () {
+    // What the page showed when a step failed, for whoever reads the CI output.
+    if (this.currentTest?.state === 'failed' && page) await shot(`failed-${this.currentTest.title.slice(0, 40)}`);
+  });
+
   after(async () => {
     await browser?.close();
     await sandbox?.stop();
@@ -88,7 +93,7 @@ describe('the sandbox in a browser', function () {
     // Preflight ticks its own items; people tick the rest.
     await message.getByText('Image pushed to ECR').first().waitFor();
     await message.getByTestId('option-unit-tests').check();
-    await waitForText('ticked by');
+    await waitForText('ticked by', 30_000);
     await newestWith('release_start').getByTestId('option-code-reviewed').check();
     await page.waitForFunction('(document.body.innerText.match(/ticked by/g) || []).length >= 2');
     await shot('02-checklist-ticked');
