@@ -231,12 +231,13 @@ export class StepRunner {
   private async endRelease(release: Release, action: string, detail: string): Promise<void> {
     const { locks, audit, chat, clock, logger } = this.deps;
     const scope = { app: release.app, environment: release.environment };
-    await locks.release(scope, release.id);
     if (release.rollbackOf) {
       // After a rollback nobody deploys again by accident: someone looks, then unlocks.
+      // The manual lock goes on before the release lock comes off, so there is no gap.
       const reason = `rolled back ${release.rollbackOf.version} (release ${release.rollbackOf.releaseId}); unlock when the cause is understood`;
       await locks.lockManually(scope, 'deploybot', reason, clock.now());
     }
+    await locks.release(scope, release.id);
     await audit.append({
       at: clock.now(),
       actor: 'deploybot',

@@ -14,6 +14,9 @@ describe('/rollback in Slack over real HTTP', function () {
     const config = testConfig();
     const production = config.apps.backend!.environments.production!;
     production.rollback.twoPersonRule = true;
+    // Slots long enough that a busy machine still probes every one of them.
+    production.monitoring.window = 1_500;
+    production.monitoring.interval = 250;
     production.approvers = ['U0APPROVER', 'U0REQUESTER'];
     h = new SlackHarness(config);
     await h.start();
@@ -91,8 +94,7 @@ describe('/rollback in Slack over real HTTP', function () {
       h.click('U0REQUESTER', proposal.ts, 'rollback_approve', asProposed),
     );
     assert.match(again, /already succeeded/);
-    const holder = await h.engine.engine.locks.holder({ app: 'backend', environment: 'production' });
-    assert.equal(holder?.kind, 'manual');
+    assert.equal((await h.engine.waitForManualLock()).kind, 'manual');
   });
 
   it('proposes in the thread when the service degrades after the deploy, and an approver’s click rolls it back', async () => {
@@ -149,10 +151,7 @@ describe('/rollback in Slack over real HTTP', function () {
     ] as const) {
       assert.match(h.engine.cloud.services.get(service)?.deployments[0]?.taskDefinition ?? '', revision);
     }
-    assert.equal(
-      (await h.engine.engine.locks.holder({ app: 'backend', environment: 'production' }))?.kind,
-      'manual',
-    );
+    assert.equal((await h.engine.waitForManualLock()).kind, 'manual');
 
     // The thread tells the story, in order.
     const parent = h.channelMessages().find((m) => m.replies.includes(proposal));

@@ -4,6 +4,7 @@ import type { Config } from '../../src/config/schema';
 import type { Release } from '../../src/domain/release';
 import { createEngine, type Engine } from '../../src/engine/engine';
 import { systemClock } from '../../src/ports/clock';
+import type { LockHolder } from '../../src/ports/lock';
 import type { ReleaseChat } from '../../src/ports/release-chat';
 import { createRedis, redisUrlFromEnv } from '../../src/redis/connection';
 import { FakeCloud } from '../fakes/fake-cloud';
@@ -116,6 +117,20 @@ export class EngineHarness {
         );
       }
       await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /**
+   * The manual lock a finished rollback leaves on backend/production; it is set
+   * just after the rollback's final state is written, so wait for it.
+   */
+  async waitForManualLock(): Promise<LockHolder> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const holder = await this.engine.locks.holder({ app: 'backend', environment: 'production' });
+      if (holder?.kind === 'manual') return holder;
+      if (Date.now() > deadline) throw new Error(`no manual lock, holder: ${JSON.stringify(holder)}`);
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 

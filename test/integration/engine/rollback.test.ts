@@ -42,10 +42,9 @@ describe('rollback on real Redis and BullMQ', () => {
     assert.equal(h.cloud.sideEffects().registerImageRevision, 2, 'a rollback registers nothing new');
     assert.equal(h.cloud.sideEffects().updateService, 4);
 
-    const holder = await h.engine.locks.holder({ app: 'backend', environment: 'production' });
-    assert.equal(holder?.kind, 'manual');
+    const holder = await h.waitForManualLock();
     assert.match(
-      holder?.kind === 'manual' ? holder.reason : '',
+      holder.kind === 'manual' ? holder.reason : '',
       new RegExp(`rolled back v1\\.2\\.0 \\(release ${release.id}\\)`),
     );
     await assert.rejects(
