@@ -18,7 +18,13 @@ const IMAGE: ImageRef = {
 
 describe('EcrImageRegistry', () => {
   // Mocking the class mocks every instance, so clients made by the factory are covered.
-  const ecr = mockClient(ECRClient);
+  // It is mocked only while these tests run: a class-wide mock made when mocha loads this
+  // file would answer every other file's ECR calls too.
+  let ecr = mockClient(ECRClient);
+  ecr.restore();
+  before(() => {
+    ecr = mockClient(ECRClient);
+  });
   let made: string[];
   let registry: EcrImageRegistry;
 
