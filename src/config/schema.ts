@@ -208,6 +208,11 @@ export const configSchema = z
         /** How often slow AWS operations are polled. */
         pollInterval: duration.prefault('15s'),
         concurrency: z.number().int().min(1).max(100).default(10),
+        /**
+         * CloudWatch Logs requests per second for all of deploybot, across apps and
+         * processes. The account allows about 5 FilterLogEvents a second; stay under.
+         */
+        logsRequestsPerSecond: z.number().gt(0).max(25).default(4),
       })
       .strict()
       .prefault({}),

@@ -16,6 +16,8 @@ import { RedisLockService } from '../redis/lock-service';
 import { RedisReleaseStore } from '../redis/release-store';
 import type { StepHandler, StepPorts } from '../steps/step-handler';
 import type { StepName } from '../domain/release';
+import { RequestBudget } from '../redis/request-budget';
+import { BudgetedLogs } from './budgeted-logs';
 import { ReleaseService } from './release-service';
 import { StepRunner } from './step-runner';
 
@@ -63,7 +65,12 @@ export function createEngine(options: EngineOptions): Engine {
   const stepQueue = new BullmqStepQueue(queue, options.retry);
   const followUpQueue = new Queue<FollowUp>(FOLLOW_UP_QUEUE_NAME, { connection, prefix: `${prefix}:bull` });
   const followUps = new BullmqFollowUps(followUpQueue);
-  const ports: StepPorts = { ...options.aws, releases: store };
+  const logsBudget = new RequestBudget(redis, `${prefix}:logs-budget`, config.engine.logsRequestsPerSecond);
+  const ports: StepPorts = {
+    ...options.aws,
+    logs: new BudgetedLogs(options.aws.logs, logsBudget),
+    releases: store,
+  };
   const runner = new StepRunner({
     config,
     store,

@@ -50,7 +50,8 @@ describe('the sandbox in a browser', function () {
 
   afterEach(async function () {
     // What the page showed when a step failed, for whoever reads the CI output.
-    if (this.currentTest?.state === 'failed' && page) await shot(`failed-${this.currentTest.title.slice(0, 40)}`);
+    if (this.currentTest?.state === 'failed' && page)
+      await shot(`failed-${this.currentTest.title.slice(0, 40)}`);
   });
 
   after(async () => {

@@ -11,6 +11,7 @@ engine:
   startTimeout: 30s
   pollInterval: 20ms
   concurrency: 4
+  logsRequestsPerSecond: 25
 apps:
   backend:
     environments:

@@ -67,6 +67,7 @@ describe('parseConfig', () => {
         startTimeout: 7_200_000,
         pollInterval: 15_000,
         concurrency: 10,
+        logsRequestsPerSecond: 4,
       });
       assert.deepEqual(parsed.slack, { channel: 'engineering' });
     });

@@ -1,0 +1,23 @@
+import type { Logs } from '../ports/logs';
+
+/**
+ * Logs behind a shared request budget (see src/redis/request-budget.ts): a
+ * sample that would exceed the account's budget is taken a little later, over
+ * the same time range, rather than sent and throttled.
+ */
+export class BudgetedLogs implements Logs {
+  constructor(
+    private readonly inner: Logs,
+    private readonly budget: { take(): Promise<void> },
+  ) {}
+
+  async tail(group: string, stream: string, limit: number): Promise<string[]> {
+    await this.budget.take();
+    return this.inner.tail(group, stream, limit);
+  }
+
+  async countMatches(group: string, pattern: string, startMs: number, endMs: number): Promise<number> {
+    await this.budget.take();
+    return this.inner.countMatches(group, pattern, startMs, endMs);
+  }
+}
