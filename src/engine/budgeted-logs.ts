@@ -6,18 +6,19 @@ import type { Logs } from '../ports/logs';
  * the same time range, rather than sent and throttled.
  */
 export class BudgetedLogs implements Logs {
+  /** `inner` is looked up per call, so wiring never touches an adapter a process does not use. */
   constructor(
-    private readonly inner: Logs,
+    private readonly inner: () => Logs,
     private readonly budget: { take(): Promise<void> },
   ) {}
 
   async tail(group: string, stream: string, limit: number): Promise<string[]> {
     await this.budget.take();
-    return this.inner.tail(group, stream, limit);
+    return this.inner().tail(group, stream, limit);
   }
 
   async countMatches(group: string, pattern: string, startMs: number, endMs: number): Promise<number> {
     await this.budget.take();
-    return this.inner.countMatches(group, pattern, startMs, endMs);
+    return this.inner().countMatches(group, pattern, startMs, endMs);
   }
 }

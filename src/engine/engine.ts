@@ -68,7 +68,7 @@ export function createEngine(options: EngineOptions): Engine {
   const logsBudget = new RequestBudget(redis, `${prefix}:logs-budget`, config.engine.logsRequestsPerSecond);
   const ports: StepPorts = {
     ...options.aws,
-    logs: new BudgetedLogs(options.aws.logs, logsBudget),
+    logs: new BudgetedLogs(() => options.aws.logs, logsBudget),
     releases: store,
   };
   const runner = new StepRunner({
