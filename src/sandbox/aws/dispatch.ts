@@ -1,3 +1,4 @@
+import { readBody as readBoundedBody } from '../loopback-http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from './errors';
 import { requestId } from './ids';
@@ -103,19 +104,5 @@ function asAwsError(err: unknown): AwsError {
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readBoundedBody(req, MAX_BODY_BYTES);
 }

@@ -1,3 +1,4 @@
+import { closeServer } from '../loopback-http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDispatcher } from './dispatch';
@@ -141,10 +142,7 @@ export class AwsEmulator {
     if (!server) return;
     this.server = undefined;
     this.url = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   get endpoint(): string {

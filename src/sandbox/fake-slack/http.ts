@@ -1,24 +1,11 @@
+import { readBody as readBoundedBody } from '../loopback-http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JSON_FIELDS, type Params } from './content';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readBoundedBody(req, MAX_BODY_BYTES);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { closeServer } from '../loopback-http';
 import { verifySlackRequest } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -53,10 +54,7 @@ export class DemoBot {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   get eventsUrl(): string {

@@ -1,3 +1,4 @@
+import { closeServer } from '../loopback-http';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FakeChannel, FakeSlackApi } from '../fake-slack-api';
@@ -99,10 +100,7 @@ export class WorkspaceServer {
     // Open event streams would keep close() waiting forever.
     this.changes?.close();
     this.changes = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   /** `http://127.0.0.1:<port>` */
