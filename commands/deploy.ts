@@ -17,7 +17,7 @@ import {
 import {
   DEPLOY_USAGE,
   parseDeployCommand,
-  type ConfiguredNames,
+  configuredNames,
   type DeployCommand,
 } from '../src/slack/deploy-command';
 import type { SlackDeps } from '../src/slack/slack-deps';
@@ -31,9 +31,7 @@ type Reply = { text: string; blocks?: unknown[] };
  * outcome follows as an ephemeral reply through response_url.
  */
 export function registerDeployCommand(app: App, deps: SlackDeps): void {
-  const names: ConfiguredNames = Object.fromEntries(
-    Object.entries(deps.config.apps).map(([app, config]) => [app, Object.keys(config.environments)]),
-  );
+  const names = configuredNames(deps.config);
   app.command('/deploy', async ({ command, ack, respond }) => {
     let parsed: DeployCommand;
     try {

@@ -10,7 +10,7 @@ import {
   refusedReply,
   usageReply,
 } from '../src/slack/blocks';
-import { parseRollbackCommand, ROLLBACK_USAGE, type ConfiguredNames } from '../src/slack/deploy-command';
+import { parseRollbackCommand, ROLLBACK_USAGE, configuredNames } from '../src/slack/deploy-command';
 import type { SlackDeps } from '../src/slack/slack-deps';
 import { ephemeral, replyWithError } from './deploy';
 
@@ -22,9 +22,7 @@ type Json = Record<string, unknown>;
  * the decision, and a second click finds the decision already made.
  */
 export function registerRollback(app: App, deps: SlackDeps): void {
-  const names: ConfiguredNames = Object.fromEntries(
-    Object.entries(deps.config.apps).map(([name, config]) => [name, Object.keys(config.environments)]),
-  );
+  const names = configuredNames(deps.config);
   app.command('/rollback', async ({ command, ack, respond }) => {
     let parsed;
     try {

@@ -27,6 +27,14 @@ export type DeployCommand =
 /** Configured names: app -> its environments. */
 export type ConfiguredNames = Record<string, string[]>;
 
+export function configuredNames(config: {
+  apps: Record<string, { environments: Record<string, unknown> }>;
+}): ConfiguredNames {
+  return Object.fromEntries(
+    Object.entries(config.apps).map(([app, c]) => [app, Object.keys(c.environments)]),
+  );
+}
+
 export const DEPLOY_USAGE = [
   '/deploy <version> [app] [env] [--type hotfix|minor|major] [--dry-run]',
   '/deploy status [app]',

@@ -11,9 +11,26 @@ export class ReleaseNotesSource {
   constructor(
     private readonly config: Config,
     private readonly timeoutMs = 3000,
+    private readonly cacheMs = 5 * 60_000,
   ) {}
 
+  /**
+   * The message of a release awaiting Start is re-rendered on every tick of its
+   * checklist; the notes of a version do not change meanwhile, so read them once
+   * per app and version for a few minutes.
+   */
+  private readonly cache = new Map<string, { notes: string | undefined; until: number }>();
+
   async notesFor(app: string, version: string): Promise<string | undefined> {
+    const key = `${app}\u0000${version}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.until > Date.now()) return cached.notes;
+    const notes = await this.read(app, version);
+    this.cache.set(key, { notes, until: Date.now() + this.cacheMs });
+    return notes;
+  }
+
+  private async read(app: string, version: string): Promise<string | undefined> {
     const location = Object.hasOwn(this.config.apps, app) ? this.config.apps[app]?.changelog : undefined;
     if (!location) return undefined;
     try {

@@ -1,4 +1,4 @@
-import { closeServer } from '../loopback-http';
+import { closeServer, listen } from '../loopback-http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDispatcher } from './dispatch';
@@ -124,13 +124,7 @@ export class AwsEmulator {
       state: () => this.state(),
     });
     const server = createServer((req, res) => void dispatch(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, host);
     this.server = server;
     const address = server.address() as AddressInfo;
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;

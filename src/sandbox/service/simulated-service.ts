@@ -1,4 +1,4 @@
-import { closeServer } from '../loopback-http';
+import { closeServer, listen } from '../loopback-http';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -80,13 +80,7 @@ export class SimulatedService {
   async start(port = 0): Promise<void> {
     if (this.server) throw new Error('SimulatedService is already started');
     const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, '127.0.0.1');
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
     const tickMs = this.options.tickMs ?? 5_000;

@@ -1,4 +1,4 @@
-import { closeServer } from '../loopback-http';
+import { closeServer, listen } from '../loopback-http';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FakeChannel, FakeSlackApi } from '../fake-slack-api';
@@ -80,13 +80,7 @@ export class WorkspaceServer {
     });
     this.changes = new ChangeStream(this.slack, this.changeDelayMs);
     const server = createServer((req, res) => void this.route(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, host);
     this.server = server;
     const { port: bound } = server.address() as AddressInfo;
     const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
