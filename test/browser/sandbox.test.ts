@@ -16,7 +16,7 @@ const OUTPUT = join(ROOT, 'test-output', 'browser');
  * test-output/browser/.
  */
 describe('the sandbox in a browser', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   let sandbox: Sandbox;
   let browser: Browser;
   let page: Page;
@@ -84,6 +84,25 @@ describe('the sandbox in a browser', function () {
     return page.locator('[data-testid^="message-"]', { has: page.getByTestId(`action-${actionId}`) }).last();
   }
 
+  /** Ticks a checklist item of the newest startable release and waits for the bot to show it ticked. */
+  async function tick(item: string, ticksExpected: number): Promise<void> {
+    const release = newestWith('release_start');
+    await release.getByTestId(`option-${item}`).check();
+    // The newest message that still offers Start, counted in the page (no DOM types in this tsconfig).
+    const ticks = `(() => {
+      const all = [...document.querySelectorAll('[data-testid^="message-"]')]
+        .filter((m) => m.querySelector('[data-testid="action-release_start"]'));
+      const last = all[all.length - 1];
+      return last ? (last.innerText.match(/ticked by/g) || []).length : 0;
+    })() >= ${ticksExpected}`;
+    await page.waitForFunction(ticks, undefined, { timeout: 30_000 });
+  }
+
+  /** The end of what the page shows, for a failure message. */
+  function tail(text: string): string {
+    return text.slice(-2000);
+  }
+
   it('releases v1.2.0 from the checklist to "Released"', async () => {
     await be('U0REQUESTER');
     await page.waitForSelector('text=engineering');
@@ -93,10 +112,8 @@ describe('the sandbox in a browser', function () {
     await message.waitFor();
     // Preflight ticks its own items; people tick the rest.
     await message.getByText('Image pushed to ECR').first().waitFor();
-    await message.getByTestId('option-unit-tests').check();
-    await waitForText('ticked by', 30_000);
-    await newestWith('release_start').getByTestId('option-code-reviewed').check();
-    await page.waitForFunction('(document.body.innerText.match(/ticked by/g) || []).length >= 2');
+    await tick('unit-tests', 1);
+    await tick('code-reviewed', 2);
     await shot('02-checklist-ticked');
     await newestWith('release_start').getByTestId('action-release_start').click();
     await page.getByTestId('confirm-yes').click();
@@ -113,19 +130,24 @@ describe('the sandbox in a browser', function () {
     const message = newestWith('release_start');
     await message.getByText('v1.3.0-bad').first().waitFor();
     await waitForText('v1.3.0-bad');
-    await message.getByTestId('option-unit-tests').check();
-    await page.waitForTimeout(300);
-    await newestWith('release_start').getByTestId('option-code-reviewed').check();
-    await page.waitForTimeout(300);
+    // Each tick is confirmed by the bot's update before the next, as a person sees it.
+    await tick('unit-tests', 1);
+    await tick('code-reviewed', 2);
     await newestWith('release_start').getByTestId('action-release_start').click();
     await page.getByTestId('confirm-yes').click();
 
     // Monitoring proposes the rollback in the release's thread: open it until the proposal is there.
     const panel = page.getByTestId('thread-panel');
     const approve = panel.getByTestId('action-rollback_approve');
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 150_000;
     while (!(await approve.isVisible())) {
-      assert.ok(Date.now() < deadline, 'no rollback proposal within 2 minutes');
+      const seen = await page.locator('body').innerText();
+      // Say why, not just "timed out": a refused start, a failed step or a window that saw nothing.
+      assert.ok(
+        !/Released in/.test(seen.slice(seen.lastIndexOf('v1.3.0-bad'))),
+        `the bad release completed:\n${tail(seen)}`,
+      );
+      assert.ok(Date.now() < deadline, `no rollback proposal within 150 s:\n${tail(seen)}`);
       const links = page.locator('[data-testid^="thread-"]:not([data-testid="thread-panel"])');
       if ((await links.count()) > 0) await links.last().click();
       await page.waitForTimeout(1000);
