@@ -1,18 +1,28 @@
 import {
+  CreateDBInstanceCommand,
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  RestoreDBClusterFromSnapshotCommand,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  type DBCluster,
+  type DBInstance,
   type RDSClient,
   type Tag,
 } from '@aws-sdk/client-rds';
 import { StepFailure } from '../domain/errors';
-import type { Database, DatabaseRef, SnapshotState } from '../ports/database';
+import type { Database, DatabaseRef, DatabaseState, RestoreRequest, SnapshotState } from '../ports/database';
 
 /** Marks snapshots deploybot took, so people (and cleanup jobs) can tell them apart. */
 const SNAPSHOT_TAGS: Tag[] = [{ Key: 'created-by', Value: 'deploybot' }];
+
+/** The writer a restored Aurora cluster gets, so that it can serve. */
+export function restoredWriterId(clusterId: string): string {
+  return `${clusterId}-writer`;
+}
 
 /**
  * Does `err` carry one of these RDS fault names? The SDK names modelled faults
@@ -114,6 +124,125 @@ export class RdsDatabase implements Database {
       throw err;
     }
   }
+
+  /**
+   * The snapshot into a new instance (or cluster plus writer) placed like the
+   * live one: same class, subnet group and security groups. Only Describe calls
+   * touch the live database.
+   */
+  async restore(request: RestoreRequest): Promise<'started' | 'exists'> {
+    const { live, snapshotId, into, releaseId } = request;
+    const tags: Tag[] = [...SNAPSHOT_TAGS, { Key: 'deploybot-release', Value: releaseId }];
+    if (live.kind === 'instance') {
+      const source = await this.instance(live.id);
+      if (!source) throw notFound(live, undefined);
+      return this.createOnce(() =>
+        this.rds.send(
+          new RestoreDBInstanceFromDBSnapshotCommand({
+            DBInstanceIdentifier: into,
+            DBSnapshotIdentifier: snapshotId,
+            DBInstanceClass: source.DBInstanceClass,
+            DBSubnetGroupName: source.DBSubnetGroup?.DBSubnetGroupName,
+            VpcSecurityGroupIds: securityGroupsOf(source),
+            MultiAZ: source.MultiAZ,
+            PubliclyAccessible: source.PubliclyAccessible,
+            Tags: tags,
+          }),
+        ),
+      );
+    }
+    const cluster = await this.cluster(live.id);
+    if (!cluster) throw notFound(live, undefined);
+    const writerId = cluster.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
+    const writer = writerId ? await this.instance(writerId) : undefined;
+    const restored = await this.createOnce(() =>
+      this.rds.send(
+        new RestoreDBClusterFromSnapshotCommand({
+          DBClusterIdentifier: into,
+          SnapshotIdentifier: snapshotId,
+          Engine: cluster.Engine,
+          EngineVersion: cluster.EngineVersion,
+          DBSubnetGroupName: cluster.DBSubnetGroup,
+          VpcSecurityGroupIds: securityGroupsOf(cluster),
+          Tags: tags,
+        }),
+      ),
+    );
+    // A restored cluster has no instances: it cannot serve until a writer joins it.
+    const added = await this.createOnce(() =>
+      this.rds.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: restoredWriterId(into),
+          DBClusterIdentifier: into,
+          Engine: cluster.Engine,
+          DBInstanceClass: writer?.DBInstanceClass ?? 'db.r6g.large',
+          Tags: tags,
+        }),
+      ),
+    );
+    return restored === 'exists' && added === 'exists' ? 'exists' : 'started';
+  }
+
+  async describe(db: DatabaseRef): Promise<DatabaseState | undefined> {
+    if (db.kind === 'instance') {
+      const instance = await this.instance(db.id);
+      if (!instance) return undefined;
+      const endpoint = instance.Endpoint?.Address
+        ? `${instance.Endpoint.Address}:${instance.Endpoint.Port ?? ''}`
+        : undefined;
+      return { status: instance.DBInstanceStatus ?? 'unknown', ...(endpoint && { endpoint }) };
+    }
+    const cluster = await this.cluster(db.id);
+    if (!cluster) return undefined;
+    const endpoint = cluster.Endpoint ? `${cluster.Endpoint}:${cluster.Port ?? ''}` : undefined;
+    const status = cluster.Status ?? 'unknown';
+    if (status !== 'available') return { status, ...(endpoint && { endpoint }) };
+    const writerId = cluster.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
+    const writer = writerId ? await this.instance(writerId) : undefined;
+    const writerStatus = writer?.DBInstanceStatus ?? 'no-writer-yet';
+    return {
+      status: writerStatus === 'available' ? 'available' : `writer ${writerStatus}`,
+      ...(endpoint && { endpoint }),
+    };
+  }
+
+  private async instance(id: string): Promise<DBInstance | undefined> {
+    try {
+      const out = await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+      return out.DBInstances?.[0];
+    } catch (err) {
+      if (isFault(err, 'DBInstanceNotFoundFault')) return undefined;
+      throw err;
+    }
+  }
+
+  private async cluster(id: string): Promise<DBCluster | undefined> {
+    try {
+      const out = await this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }));
+      return out.DBClusters?.[0];
+    } catch (err) {
+      if (isFault(err, 'DBClusterNotFoundFault')) return undefined;
+      throw err;
+    }
+  }
+
+  /** A create that finds its target already there (a resumed step asking again) is done. */
+  private async createOnce(create: () => Promise<unknown>): Promise<'started' | 'exists'> {
+    try {
+      await create();
+      return 'started';
+    } catch (err) {
+      if (isFault(err, 'DBInstanceAlreadyExistsFault') || isFault(err, 'DBClusterAlreadyExistsFault')) {
+        return 'exists';
+      }
+      if (isFault(err, 'DBSnapshotNotFoundFault') || isFault(err, 'DBClusterSnapshotNotFoundFault')) {
+        throw new StepFailure('snapshot_not_found', 'the pre-release snapshot no longer exists', {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
 }
 
 function toState(
@@ -128,4 +257,11 @@ function toState(
     status: status ?? 'unknown',
     ...(percentProgress !== undefined && { percentProgress }),
   };
+}
+
+function securityGroupsOf(db: DBInstance | DBCluster): string[] | undefined {
+  const ids = (db.VpcSecurityGroups ?? []).flatMap((g) =>
+    g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [],
+  );
+  return ids.length > 0 ? ids : undefined;
 }

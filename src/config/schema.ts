@@ -122,6 +122,8 @@ const timeoutsSchema = z
     backup: duration.prefault('60m'),
     deploy: duration.prefault('30m'),
     verify: duration.prefault('5m'),
+    /** Restoring a snapshot into a new database (rollback's last resort); RDS takes its time. */
+    restore: duration.prefault('3h'),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { ReleaseState, ReleaseType, StepName, StepRecord } from './release';
+import type { DatabaseRollback, ReleaseState, ReleaseType, StepName, StepRecord } from './release';
 
 /**
  * What each release type runs (runbook "Release Types"). A hotfix runs only the
@@ -76,4 +76,13 @@ export function planRollbackSteps(): StepRecord[] {
     runs: 0,
     progress: {},
   }));
+}
+
+/**
+ * A database rollback is one step, approved on its own: the migration's
+ * rollback command, or restoring the snapshot into a new instance.
+ */
+export function planDatabaseRollbackSteps(action: DatabaseRollback['action']): StepRecord[] {
+  const name: StepName = action === 'downgrade' ? 'migrate_down' : 'restore';
+  return [{ name, state: 'pending', runs: 0, progress: {} }];
 }

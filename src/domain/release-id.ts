@@ -23,3 +23,22 @@ export function isReleaseId(text: string): boolean {
 export function snapshotIdFor(releaseId: string): string {
   return `deploybot-${releaseId}`;
 }
+
+/**
+ * The new database a snapshot restore creates: the live one's name, `-rollback-`
+ * and the restoring release's id, cut to RDS's 63 characters (61 for a cluster,
+ * whose writer adds `-writer`… kept within 63 too). Never the live name itself.
+ */
+export function restoreTargetFor(
+  liveId: string,
+  restoringReleaseId: string,
+  kind: 'instance' | 'cluster',
+): string {
+  const suffix = `-rollback-${restoringReleaseId.slice(1)}`;
+  const limit = kind === 'cluster' ? 63 - '-writer'.length : 63;
+  const head = liveId
+    .toLowerCase()
+    .slice(0, limit - suffix.length)
+    .replace(/-+$/, '');
+  return `${head}${suffix}`;
+}

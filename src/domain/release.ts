@@ -8,7 +8,8 @@ import type { Baseline } from './monitoring';
 export const RELEASE_TYPES = ['hotfix', 'minor', 'major'] as const;
 export type ReleaseType = (typeof RELEASE_TYPES)[number];
 
-export const STEP_NAMES = [
+/** The runbook's release steps, in order. */
+export const RELEASE_STEP_NAMES = [
   'preflight',
   'backup',
   'baseline',
@@ -17,6 +18,13 @@ export const STEP_NAMES = [
   'verify',
   'monitor',
 ] as const;
+/**
+ * The runbook's "Rollback Database", each its own separately approved release:
+ * the migration's rollback command, or (last resort) the pre-release snapshot
+ * restored into a new instance.
+ */
+export const DATABASE_ROLLBACK_STEP_NAMES = ['migrate_down', 'restore'] as const;
+export const STEP_NAMES = [...RELEASE_STEP_NAMES, ...DATABASE_ROLLBACK_STEP_NAMES] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type ReleaseState =
@@ -62,6 +70,22 @@ export interface ReleaseFacts {
   rollbackProposal?: string;
 }
 
+/**
+ * A database rollback (runbook "Rollback Database"): `downgrade` runs the
+ * migration's rollback command as a task of the reverted release's own image
+ * (only that code knows how to undo its migration); `restore` restores the
+ * pre-release snapshot into a new instance and never touches the live one.
+ */
+export interface DatabaseRollback {
+  action: 'downgrade' | 'restore';
+  /** restore: the snapshot the reverted release took before its migration. */
+  snapshotId?: string;
+  /** restore: the new instance (or cluster) the snapshot becomes. */
+  restoreInto?: string;
+  /** restore: the first of its two confirmations; the second starts it. */
+  confirmedBy?: { by: string; at: number };
+}
+
 export interface Release {
   id: string;
   app: string;
@@ -82,8 +106,17 @@ export interface Release {
   cancelledBy?: string;
   /** Who pressed Start (for a rollback: who approved it). */
   startedBy?: string;
-  /** Set on a rollback: the release whose services it points back at their previous revisions. */
-  rollbackOf?: { releaseId: string; version: string; requestedBy: string; reason?: string };
+  /**
+   * Set on a rollback: the release it reverts. Without `database` it points the
+   * services back at their previous revisions; with it, it reverts the database.
+   */
+  rollbackOf?: {
+    releaseId: string;
+    version: string;
+    requestedBy: string;
+    reason?: string;
+    database?: DatabaseRollback;
+  };
   /** Set on a release that a rollback replaced. */
   rolledBackBy?: string;
   /** Manual checklist items ticked by people: item id -> who and when. */

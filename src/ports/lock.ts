@@ -18,9 +18,17 @@ export type LockHolder =
 
 export type AcquireResult = { acquired: true } | { acquired: false; holder: LockHolder };
 
+export interface AcquireOptions {
+  /**
+   * A manual lock stops new deploys, not the remedy for a bad one: rollbacks
+   * (approved by an approver) run while it holds, and it stays in place.
+   */
+  overManualLock?: boolean;
+}
+
 export interface LockService {
   /** Acquiring a lock the same owner already holds succeeds and extends it. */
-  acquire(scope: LockScope, owner: string, ttlMs: number): Promise<AcquireResult>;
+  acquire(scope: LockScope, owner: string, ttlMs: number, options?: AcquireOptions): Promise<AcquireResult>;
   /** Extends the owner's lock; false when the owner no longer holds it. */
   heartbeat(scope: LockScope, owner: string, ttlMs: number): Promise<boolean>;
   /** Releases only the owner's own lock; false when it held none. */

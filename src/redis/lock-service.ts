@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../ports/clock';
-import type { AcquireResult, LockHolder, LockScope, LockService } from '../ports/lock';
+import type { AcquireOptions, AcquireResult, LockHolder, LockScope, LockService } from '../ports/lock';
 import { redisKeys, type RedisKeys } from './keys';
 import { LuaScript, stringReply } from './lua-script';
 
@@ -12,11 +12,12 @@ import { LuaScript, stringReply } from './lua-script';
  * The same owner re-acquiring keeps its original acquiredAt. Timestamps are
  * integers below 1e14, which cjson encodes exactly.
  *
- * KEYS: release lock, manual lock. ARGV: owner, ttlMs, new lock json, expiresAt.
+ * KEYS: release lock, manual lock. ARGV: owner, ttlMs, new lock json, expiresAt,
+ * '1' to acquire over a manual lock (which stays).
  */
 const ACQUIRE = new LuaScript(`
 local manual = redis.call('GET', KEYS[2])
-if manual then
+if manual and ARGV[5] ~= '1' then
   return {'manual', manual}
 end
 local current = redis.call('GET', KEYS[1])
@@ -84,7 +85,12 @@ export class RedisLockService implements LockService {
     this.keys = redisKeys(prefix);
   }
 
-  async acquire(scope: LockScope, owner: string, ttlMs: number): Promise<AcquireResult> {
+  async acquire(
+    scope: LockScope,
+    owner: string,
+    ttlMs: number,
+    options: AcquireOptions = {},
+  ): Promise<AcquireResult> {
     checkTtl(ttlMs);
     const acquiredAt = this.clock.now();
     const expiresAt = acquiredAt + ttlMs;
@@ -93,7 +99,7 @@ export class RedisLockService implements LockService {
       await ACQUIRE.run(
         this.redis,
         [this.keys.lock(scope), this.keys.manualLock(scope)],
-        [owner, ttlMs, JSON.stringify(lock), expiresAt],
+        [owner, ttlMs, JSON.stringify(lock), expiresAt, options.overManualLock ? '1' : '0'],
       ),
     );
     if (status === 'acquired' || status === 'extended') return { acquired: true };

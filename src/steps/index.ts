@@ -2,9 +2,10 @@ import type { StepName } from '../domain/release';
 import { backup } from './backup';
 import { baseline } from './baseline';
 import { deploy } from './deploy';
-import { migrate } from './migrate';
+import { migrate, migrateDown } from './migrate';
 import { monitor } from './monitor';
 import { preflight } from './preflight';
+import { restore } from './restore';
 import type { StepHandler } from './step-handler';
 import { verify } from './verify';
 
@@ -17,4 +18,6 @@ export const STEP_HANDLERS: Record<StepName, StepHandler> = {
   deploy,
   verify,
   monitor,
+  migrate_down: migrateDown,
+  restore,
 };

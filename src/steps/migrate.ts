@@ -11,48 +11,77 @@ const LOG_LINES_ON_SUCCESS = 10;
  * "Deploy Database Migrations"). The task is started with `startedBy` = release
  * id, so a resumed run finds the task it started instead of starting another.
  */
-export const migrate: StepHandler = {
-  describe(env) {
-    const m = env.migration;
-    if (!m) return [];
-    return [
-      `ECS RegisterTaskDefinition: ${m.service}'s task definition with the new image`,
-      `ECS RunTask on ${env.cluster} like ${m.service}, container ${m.container}: ${m.command.join(' ')}`,
-      'ECS DescribeTasks until STOPPED; exit code must be 0',
-      'CloudWatch Logs GetLogEvents: the task log tail',
-    ];
-  },
-  timeoutMs: (env) => env.migration?.timeout ?? 0,
-  async run(ctx) {
-    const migration = ctx.env.migration;
-    if (!migration) throw new StepFailure('no_migration', 'migrate needs a migration in the configuration');
-    const taskArn = ctx.release.facts.migrationTaskArn ?? (await startOrFindTask(ctx));
-    const task = await ctx.ports.platform.describeTask(ctx.env.cluster, taskArn);
-    if (task.lastStatus !== 'STOPPED') {
-      return { kind: 'wait', note: `migration task ${taskId(taskArn)} is ${task.lastStatus}` };
-    }
-    const container = task.containers.find((c) => c.name === migration.container);
-    const exitCode = container?.exitCode;
-    if (exitCode === 0) {
-      const tail = await logTail(ctx, taskArn, LOG_LINES_ON_SUCCESS);
-      return {
-        kind: 'done',
-        summary: `\`${migration.command.join(' ')}\` exited 0 (task ${taskId(taskArn)})`,
-        details: tail,
-      };
-    }
-    const tail = await logTail(ctx, taskArn, LOG_LINES_ON_FAILURE);
-    throw new StepFailure(
-      'migration_failed',
-      [
-        `migration task ${taskId(taskArn)} ${describeStop(task, exitCode)}`,
-        ...tail.map((l) => `  ${l}`),
-      ].join('\n'),
-    );
-  },
-};
+export const migrate: StepHandler = migrationTaskStep('up');
 
-async function startOrFindTask(ctx: StepContext): Promise<string> {
+/**
+ * The migration's rollback command (runbook "Rollback Database": `alembic
+ * downgrade -1`), a database rollback's only step. It runs with the reverted
+ * release's task definition, copied into this release's facts when it was
+ * proposed: only the new image knows the migration it undoes.
+ */
+export const migrateDown: StepHandler = migrationTaskStep('down');
+
+function migrationTaskStep(direction: 'up' | 'down'): StepHandler {
+  const commandOf = (env: StepContext['env']) =>
+    direction === 'up' ? env.migration?.command : env.migration?.rollbackCommand;
+  return {
+    describe(env) {
+      const m = env.migration;
+      const command = commandOf(env);
+      if (!m || !command) return [];
+      return [
+        direction === 'up'
+          ? `ECS RegisterTaskDefinition: ${m.service}'s task definition with the new image`
+          : `the task definition the reverted release registered for ${m.service} (its image knows the migration)`,
+        `ECS RunTask on ${env.cluster} like ${m.service}, container ${m.container}: ${command.join(' ')}`,
+        'ECS DescribeTasks until STOPPED; exit code must be 0',
+        'CloudWatch Logs GetLogEvents: the task log tail',
+      ];
+    },
+    timeoutMs: (env) => env.migration?.timeout ?? 0,
+    async run(ctx) {
+      const migration = ctx.env.migration;
+      const command = commandOf(ctx.env);
+      if (!migration || !command) {
+        throw new StepFailure(
+          direction === 'up' ? 'no_migration' : 'no_rollback_command',
+          direction === 'up'
+            ? 'migrate needs a migration in the configuration'
+            : 'a migration rollback needs migration.rollbackCommand in the configuration',
+        );
+      }
+      const taskArn = ctx.release.facts.migrationTaskArn ?? (await startOrFindTask(ctx, command, direction));
+      const task = await ctx.ports.platform.describeTask(ctx.env.cluster, taskArn);
+      if (task.lastStatus !== 'STOPPED') {
+        return { kind: 'wait', note: `migration task ${taskId(taskArn)} is ${task.lastStatus}` };
+      }
+      const container = task.containers.find((c) => c.name === migration.container);
+      const exitCode = container?.exitCode;
+      if (exitCode === 0) {
+        const tail = await logTail(ctx, taskArn, LOG_LINES_ON_SUCCESS);
+        return {
+          kind: 'done',
+          summary: `\`${command.join(' ')}\` exited 0 (task ${taskId(taskArn)})`,
+          details: tail,
+        };
+      }
+      const tail = await logTail(ctx, taskArn, LOG_LINES_ON_FAILURE);
+      throw new StepFailure(
+        direction === 'up' ? 'migration_failed' : 'migration_rollback_failed',
+        [
+          `migration task ${taskId(taskArn)} ${describeStop(task, exitCode)}`,
+          ...tail.map((l) => `  ${l}`),
+        ].join('\n'),
+      );
+    },
+  };
+}
+
+async function startOrFindTask(
+  ctx: StepContext,
+  command: string[],
+  direction: 'up' | 'down',
+): Promise<string> {
   const migration = ctx.env.migration as NonNullable<StepContext['env']['migration']>;
   const { platform } = ctx.ports;
   const existing = await platform.findTasksStartedBy(ctx.env.cluster, ctx.release.id);
@@ -66,9 +95,9 @@ async function startOrFindTask(ctx: StepContext): Promise<string> {
       taskDefinition,
       likeService: migration.service,
       container: migration.container,
-      command: migration.command,
+      command,
       startedBy: ctx.release.id,
-      clientToken: `${ctx.release.id}-migrate`,
+      clientToken: `${ctx.release.id}-${direction === 'up' ? 'migrate' : 'migrate-down'}`,
     });
   }
   await ctx.record({ facts: { migrationTaskArn: taskArn } });

@@ -7,7 +7,13 @@ import type {
   TaskDefinitionInfo,
   TaskState,
 } from '../../src/ports/container-platform';
-import type { Database, DatabaseRef, SnapshotState } from '../../src/ports/database';
+import type {
+  Database,
+  DatabaseRef,
+  DatabaseState,
+  RestoreRequest,
+  SnapshotState,
+} from '../../src/ports/database';
 import type { ImageRef, ImageRegistry } from '../../src/ports/image-registry';
 import type { Logs } from '../../src/ports/logs';
 
@@ -37,6 +43,9 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
   readonly snapshots = new Map<string, { status: string; polls: number }>();
   readonly tasks = new Map<string, { startedBy: string; polls: number; td: string; command: string[] }>();
   databaseStatus = 'available';
+  /** Databases restored from snapshots: id -> the request and how often it was described. */
+  readonly restored = new Map<string, { request: RestoreRequest; polls: number }>();
+  restorePolls = 2;
   rolloutPolls = 2;
   snapshotPolls = 2;
   taskPolls = 2;
@@ -56,7 +65,7 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
   }
 
   sideEffects(): Record<string, number> {
-    const names = ['createSnapshot', 'registerImageRevision', 'updateService', 'runTask'];
+    const names = ['createSnapshot', 'registerImageRevision', 'updateService', 'runTask', 'restore'];
     return Object.fromEntries(names.map((n) => [n, this.calls[n] ?? 0]));
   }
 
@@ -171,6 +180,25 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
       snapshot.polls += 1;
       if (snapshot.polls > this.snapshotPolls) snapshot.status = 'available';
       return { id: snapshotId, status: snapshot.status };
+    });
+  }
+
+  async restore(request: RestoreRequest): Promise<'started' | 'exists'> {
+    return this.call('restore', () => {
+      if (this.restored.has(request.into)) return 'exists';
+      this.restored.set(request.into, { request, polls: 0 });
+      return 'started';
+    });
+  }
+
+  async describe(db: DatabaseRef): Promise<DatabaseState | undefined> {
+    return this.call('describeDatabase', () => {
+      const restored = this.restored.get(db.id);
+      if (!restored) return db.id === 'social-analytics-db' ? { status: this.databaseStatus } : undefined;
+      restored.polls += 1;
+      return restored.polls > this.restorePolls
+        ? { status: 'available', endpoint: `${db.id}.example.rds.amazonaws.com:5432` }
+        : { status: 'creating' };
     });
   }
 

@@ -119,7 +119,11 @@ export function buildState(s: StateSources): EmulatorState {
         id: i.id,
         status: s.rds.instanceStatus(i),
       })),
-      ...[...s.rds.clusters.values()].map((c) => ({ kind: 'cluster' as const, id: c.id, status: c.status })),
+      ...[...s.rds.clusters.values()].map((c) => ({
+        kind: 'cluster' as const,
+        id: c.id,
+        status: s.rds.clusterStatus(c),
+      })),
     ],
     snapshots: [...s.rds.snapshots.values()].map((snap) => {
       const { status, percent } = s.rds.progress(snap);

@@ -92,7 +92,7 @@ export class AwsEmulator {
     ]) {
       this.jsonServices.set(service.targetPrefix, service);
     }
-    this.queryService = rdsService(this.rds, now);
+    this.queryService = rdsService(this.rds, now, () => this.timings.restoreMs);
     plantSeed(
       this.seed,
       {

@@ -47,6 +47,26 @@ export class QueryInput {
     return value;
   }
 
+  boolean(name: string): boolean | undefined {
+    const raw = this.params.get(name);
+    if (raw === undefined) return undefined;
+    if (raw !== 'true' && raw !== 'false') throw invalidParameterValue(`Invalid value '${raw}' for ${name}`);
+    return raw === 'true';
+  }
+
+  /** `Ids.Id.1=a&Ids.Id.2=b` → ['a', 'b'], in index order. */
+  stringList(name: string, member: string): string[] {
+    const items = new Map<number, string>();
+    const prefix = `${name}.${member}.`;
+    for (const [key, value] of this.params) {
+      if (!key.startsWith(`${name}.`)) continue;
+      const match = key.startsWith(prefix) ? /^(\d+)$/.exec(key.slice(prefix.length)) : null;
+      if (!match) throw invalidParameterValue(`Malformed list parameter ${key}`);
+      items.set(Number(match[1]), value);
+    }
+    return [...items.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item);
+  }
+
   /** `Tags.Tag.1.Key=a&Tags.Tag.1.Value=b` → [{ Key: 'a', Value: 'b' }], in index order. */
   structList(name: string, member: string): Record<string, string>[] {
     const items = new Map<number, Record<string, string>>();

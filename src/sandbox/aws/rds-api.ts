@@ -2,10 +2,10 @@ import { AwsError, invalidParameterValue } from './errors';
 import { decodeToken, encodeToken } from './ids';
 import type { QueryInput } from './query-input';
 import type { QueryService } from './query-protocol';
-import type { RdsState, SnapshotRecord } from './rds-state';
+import { DEFAULT_PLACEMENT, type InstanceRecord, type RdsState, type SnapshotRecord } from './rds-state';
 import { xmlList, type XmlObject } from './xml';
 
-/** The six RDS operations deploybot sends, with RDS's own error codes and statuses. */
+/** The RDS operations deploybot sends, with RDS's own error codes and statuses. */
 
 // RDS: 1–255 letters, digits or hyphens; a letter first; no `--`; no trailing hyphen.
 const IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}$/;
@@ -41,7 +41,19 @@ function page<T>(
   };
 }
 
-export function rdsService(state: RdsState, now: () => number): QueryService {
+// DB instance identifiers are shorter than the rest: at most 63 characters.
+function validInstanceIdentifier(value: string): string {
+  if (value.length > 63) {
+    throw invalidParameterValue('The parameter DBInstanceIdentifier must be at most 63 characters.');
+  }
+  return validIdentifier('DBInstanceIdentifier', value);
+}
+
+export function rdsService(
+  state: RdsState,
+  now: () => number,
+  restoreMs: () => number = () => 0,
+): QueryService {
   const paging = ['MaxRecords', 'Marker'];
 
   function instance(id: string) {
@@ -114,10 +126,146 @@ export function rdsService(state: RdsState, now: () => number): QueryService {
       : page(input, found, 'DBSnapshots', 'DBSnapshot', (s) => state.snapshotXml(s));
   }
 
+  function tagsOf(input: QueryInput) {
+    return input.structList('Tags', 'Tag').map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+  }
+
+  function assertNewInstance(id: string): void {
+    if (state.instances.has(id)) {
+      throw new AwsError('DBInstanceAlreadyExists', 'DB instance already exists');
+    }
+  }
+
+  /** Restoring never touches the snapshot's source: it makes a new instance, `creating` for a while. */
+  function restoreInstance(input: QueryInput): XmlObject {
+    const id = validInstanceIdentifier(input.requiredString('DBInstanceIdentifier'));
+    const snapshotId = input.requiredString('DBSnapshotIdentifier');
+    const snapshot = state.snapshots.get(state.snapshotKey('instance', snapshotId));
+    if (!snapshot) throw new AwsError('DBSnapshotNotFound', `DBSnapshot ${snapshotId} not found.`, 404);
+    if (state.progress(snapshot).status !== 'available') {
+      throw new AwsError('InvalidDBSnapshotState', `Snapshot ${snapshot.id} is not available.`);
+    }
+    assertNewInstance(id);
+    const source = state.instances.get(snapshot.sourceId);
+    const groups = input.stringList('VpcSecurityGroupIds', 'VpcSecurityGroupId');
+    const record: InstanceRecord = {
+      id,
+      engine: source?.engine ?? 'postgres',
+      engineVersion: source?.engineVersion ?? '16.4',
+      status: 'available',
+      multiAz: input.boolean('MultiAZ') ?? false,
+      createdAt: now(),
+      readyAt: now() + restoreMs(),
+      instanceClass:
+        input.string('DBInstanceClass') ?? source?.instanceClass ?? DEFAULT_PLACEMENT.instanceClass,
+      subnetGroup: input.string('DBSubnetGroupName') ?? DEFAULT_PLACEMENT.subnetGroup,
+      securityGroups: groups.length > 0 ? groups : DEFAULT_PLACEMENT.securityGroups,
+      tags: tagsOf(input),
+    };
+    state.instances.set(id, record);
+    return { DBInstance: state.instanceXml(record) };
+  }
+
+  /** An Aurora restore makes a cluster without instances; CreateDBInstance adds its writer. */
+  function restoreCluster(input: QueryInput): XmlObject {
+    const id = validIdentifier('DBClusterIdentifier', input.requiredString('DBClusterIdentifier'));
+    const snapshotId = input.requiredString('SnapshotIdentifier');
+    const engine = input.requiredString('Engine');
+    const snapshot = state.snapshots.get(state.snapshotKey('cluster', snapshotId));
+    if (!snapshot) {
+      throw new AwsError('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${snapshotId} not found.`, 404);
+    }
+    if (state.progress(snapshot).status !== 'available') {
+      throw new AwsError('InvalidDBClusterSnapshotStateFault', `Snapshot ${snapshot.id} is not available.`);
+    }
+    if (state.clusters.has(id))
+      throw new AwsError('DBClusterAlreadyExistsFault', 'DB Cluster already exists');
+    const source = state.clusters.get(snapshot.sourceId);
+    const groups = input.stringList('VpcSecurityGroupIds', 'VpcSecurityGroupId');
+    const record = {
+      id,
+      engine,
+      engineVersion: input.string('EngineVersion') ?? source?.engineVersion ?? '16.4',
+      status: 'available',
+      members: [],
+      createdAt: now(),
+      readyAt: now() + restoreMs(),
+      subnetGroup: input.string('DBSubnetGroupName') ?? DEFAULT_PLACEMENT.subnetGroup,
+      securityGroups: groups.length > 0 ? groups : DEFAULT_PLACEMENT.securityGroups,
+      tags: tagsOf(input),
+    };
+    state.clusters.set(id, record);
+    return { DBCluster: state.clusterXml(record) };
+  }
+
+  /** Only instances inside an Aurora cluster are modelled (a restored cluster's writer). */
+  function createClusterInstance(input: QueryInput): XmlObject {
+    const id = validInstanceIdentifier(input.requiredString('DBInstanceIdentifier'));
+    const instanceClass = input.requiredString('DBInstanceClass');
+    const engine = input.requiredString('Engine');
+    const clusterId = input.string('DBClusterIdentifier');
+    if (clusterId === undefined) {
+      throw invalidParameterValue('This emulator creates DB instances only inside an Aurora cluster.');
+    }
+    const parent = cluster(clusterId);
+    if (parent.engine !== engine) {
+      throw invalidParameterValue(
+        `The engine ${engine} does not match the cluster's engine ${parent.engine}.`,
+      );
+    }
+    assertNewInstance(id);
+    const record: InstanceRecord = {
+      id,
+      engine,
+      engineVersion: parent.engineVersion,
+      status: 'available',
+      multiAz: false,
+      createdAt: now(),
+      readyAt: now() + restoreMs(),
+      instanceClass,
+      clusterId: parent.id,
+      tags: tagsOf(input),
+    };
+    state.instances.set(id, record);
+    parent.members.push(id);
+    return { DBInstance: state.instanceXml(record) };
+  }
+
   return {
     version: '2014-10-31',
     xmlns: 'http://rds.amazonaws.com/doc/2014-10-31/',
     operations: {
+      RestoreDBInstanceFromDBSnapshot: {
+        accepts: [
+          'DBInstanceIdentifier',
+          'DBSnapshotIdentifier',
+          'DBInstanceClass',
+          'DBSubnetGroupName',
+          'VpcSecurityGroupIds',
+          'MultiAZ',
+          'PubliclyAccessible',
+          'DeletionProtection',
+          'Tags',
+        ],
+        run: restoreInstance,
+      },
+      RestoreDBClusterFromSnapshot: {
+        accepts: [
+          'DBClusterIdentifier',
+          'SnapshotIdentifier',
+          'Engine',
+          'EngineVersion',
+          'DBSubnetGroupName',
+          'VpcSecurityGroupIds',
+          'DeletionProtection',
+          'Tags',
+        ],
+        run: restoreCluster,
+      },
+      CreateDBInstance: {
+        accepts: ['DBInstanceIdentifier', 'DBInstanceClass', 'Engine', 'DBClusterIdentifier', 'Tags'],
+        run: createClusterInstance,
+      },
       DescribeDBInstances: {
         accepts: ['DBInstanceIdentifier', ...paging],
         run(input) {

@@ -16,12 +16,32 @@ export interface SnapshotRecord {
   tags: { Key: string; Value: string }[];
 }
 
-export interface InstanceRecord extends SeedDbInstance {
-  createdAt: number;
+/** Where a database sits in the network; a restore copies it from the live one. */
+export interface Placement {
+  instanceClass: string;
+  subnetGroup: string;
+  securityGroups: string[];
 }
 
-export interface ClusterRecord extends SeedDbCluster {
+export const DEFAULT_PLACEMENT: Placement = {
+  instanceClass: 'db.t3.medium',
+  subnetGroup: 'default-vpc-db-subnets',
+  securityGroups: ['sg-0123456789abcdef0'],
+};
+
+export interface InstanceRecord extends SeedDbInstance, Partial<Placement> {
   createdAt: number;
+  /** A restored or created instance is `creating` until then. */
+  readyAt?: number;
+  /** The Aurora cluster it belongs to. */
+  clusterId?: string;
+  tags?: { Key: string; Value: string }[];
+}
+
+export interface ClusterRecord extends SeedDbCluster, Partial<Placement> {
+  createdAt: number;
+  readyAt?: number;
+  tags?: { Key: string; Value: string }[];
 }
 
 const PORTS: Record<string, number> = {
@@ -60,7 +80,12 @@ export class RdsState {
     return { status: 'creating', percent: Math.max(0, Math.floor((100 * elapsed) / total)) };
   }
 
+  clusterStatus(cluster: ClusterRecord): string {
+    return cluster.readyAt !== undefined && this.now() < cluster.readyAt ? 'creating' : cluster.status;
+  }
+
   instanceStatus(instance: InstanceRecord): string {
+    if (instance.readyAt !== undefined && this.now() < instance.readyAt) return 'creating';
     if (instance.status !== 'available' || instance.multiAz) return instance.status;
     const busy = [...this.snapshots.values()].some(
       (s) => s.kind === 'instance' && s.sourceId === instance.id && this.progress(s).status === 'creating',
@@ -80,7 +105,17 @@ export class RdsState {
     const port = PORTS[i.engine] ?? 5432;
     return {
       DBInstanceIdentifier: i.id,
-      DBInstanceClass: 'db.t3.medium',
+      DBInstanceClass: i.instanceClass ?? DEFAULT_PLACEMENT.instanceClass,
+      DBSubnetGroup: { DBSubnetGroupName: i.subnetGroup ?? DEFAULT_PLACEMENT.subnetGroup },
+      VpcSecurityGroups: xmlList(
+        'VpcSecurityGroupMembership',
+        (i.securityGroups ?? DEFAULT_PLACEMENT.securityGroups).map((id) => ({
+          VpcSecurityGroupId: id,
+          Status: 'active',
+        })),
+      ),
+      ...(i.clusterId !== undefined && { DBClusterIdentifier: i.clusterId }),
+      TagList: xmlList('Tag', i.tags ?? []),
       Engine: i.engine,
       DBInstanceStatus: this.instanceStatus(i),
       MasterUsername: 'app',
@@ -109,7 +144,16 @@ export class RdsState {
   clusterXml(c: ClusterRecord): XmlObject {
     return {
       DBClusterIdentifier: c.id,
-      Status: c.status,
+      Status: this.clusterStatus(c),
+      DBSubnetGroup: c.subnetGroup ?? DEFAULT_PLACEMENT.subnetGroup,
+      VpcSecurityGroups: xmlList(
+        'VpcSecurityGroupMembership',
+        (c.securityGroups ?? DEFAULT_PLACEMENT.securityGroups).map((id) => ({
+          VpcSecurityGroupId: id,
+          Status: 'active',
+        })),
+      ),
+      TagList: xmlList('Tag', c.tags ?? []),
       Engine: c.engine,
       EngineVersion: c.engineVersion,
       Endpoint: this.endpoint(c.id, 'cluster-'),

@@ -15,6 +15,8 @@ export interface EmulatorTimings {
   taskPendingMs: number;
   /** RUNNING until the task's container exits (a script may override it). */
   taskRunMs: number;
+  /** Restore*FromSnapshot / CreateDBInstance until the new database is available. */
+  restoreMs: number;
 }
 
 export const DEFAULT_TIMINGS: EmulatorTimings = {
@@ -22,6 +24,7 @@ export const DEFAULT_TIMINGS: EmulatorTimings = {
   snapshotMs: 5_000,
   taskPendingMs: 1_500,
   taskRunMs: 3_000,
+  restoreMs: 10_000,
 };
 
 /** `everyNth: 3` throttles every third call; `next: 2` the next two calls. Both may be set. */

@@ -153,6 +153,27 @@ describe('RedisLockService', () => {
     assert.equal((await locks.acquire(shopStaging, 'release-b', MINUTE)).acquired, false);
   });
 
+  it('lets a rollback acquire over a manual lock, which stays, but never over another release', async () => {
+    const at = clock.now();
+    await locks.lockManually(shopStaging, 'U42', 'rolled back v1.3.0', at);
+
+    assert.deepEqual(await locks.acquire(shopStaging, 'rollback-a', MINUTE, { overManualLock: true }), {
+      acquired: true,
+    });
+    assert.equal((await locks.holder(shopStaging))?.kind, 'manual', 'the manual lock is still there');
+    assert.equal((await locks.acquire(shopStaging, 'release-b', MINUTE)).acquired, false);
+    const other = await locks.acquire(shopStaging, 'rollback-b', MINUTE, { overManualLock: true });
+    assert.equal(other.acquired, false);
+    assert.equal(!other.acquired && other.holder.kind, 'release');
+    assert.equal(await locks.release(shopStaging, 'rollback-a'), true);
+    assert.deepEqual(await locks.holder(shopStaging), {
+      kind: 'manual',
+      by: 'U42',
+      reason: 'rolled back v1.3.0',
+      at,
+    });
+  });
+
   it('unlocks manually, returning the manual lock, after which acquire works', async () => {
     const at = clock.now();
     await locks.lockManually(shopStaging, 'U42', 'freeze', at);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { PLAN_RULES, mayRunStep, planRollbackSteps, planSteps } from '../../../src/domain/plan';
-import { RELEASE_TYPES, STEP_NAMES, type ReleaseState } from '../../../src/domain/release';
+import { RELEASE_STEP_NAMES, RELEASE_TYPES, STEP_NAMES, type ReleaseState } from '../../../src/domain/release';
 
 const NO_DB = 'no database configured';
 const NO_MIGRATION = 'no migration configured';
@@ -9,7 +9,7 @@ interface Case {
   hasDatabase: boolean;
   hasMigration: boolean;
   /** step name -> skip reason; steps not listed are pending. */
-  skipped: Partial<Record<(typeof STEP_NAMES)[number], string>>;
+  skipped: Partial<Record<(typeof RELEASE_STEP_NAMES)[number], string>>;
 }
 
 const CASES: Case[] = [
@@ -25,7 +25,7 @@ describe('planSteps', () => {
       const label = `${c.hasDatabase ? 'with' : 'without'} a database and ${c.hasMigration ? 'with' : 'without'} a migration`;
       it(`plans a ${type} release ${label}`, () => {
         const steps = planSteps(type, { hasDatabase: c.hasDatabase, hasMigration: c.hasMigration });
-        const expected = STEP_NAMES.map((name) => {
+        const expected = RELEASE_STEP_NAMES.map((name) => {
           const reason = c.skipped[name];
           return reason
             ? { name, state: 'skipped', reason, runs: 0, progress: {} }
