@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -13,12 +14,14 @@ export interface AwsClients {
   ecs: ECSClient;
   rds: RDSClient;
   logs: CloudWatchLogsClient;
+  /** CloudWatch metrics (AWS_ENDPOINT_URL_CLOUDWATCH), for service CPU and memory. */
+  cloudwatch: CloudWatchClient;
   /** ECR client for the region an image lives in (from its URI); one client per region. */
   ecrForRegion(region: string): ECRClient;
 }
 
 export interface AwsClientOptions {
-  /** Overrides the region from the environment/profile for ECS, RDS and Logs. */
+  /** Overrides the region from the environment/profile for ECS, RDS, Logs and CloudWatch. */
   region?: string;
 }
 
@@ -48,6 +51,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ecs: new ECSClient(baseConfig(options.region)),
     rds: new RDSClient(baseConfig(options.region)),
     logs: new CloudWatchLogsClient(baseConfig(options.region)),
+    cloudwatch: new CloudWatchClient(baseConfig(options.region)),
     ecrForRegion(region: string): ECRClient {
       let client = ecr.get(region);
       if (!client) {

@@ -1,6 +1,7 @@
 import { HttpProbe } from '../probes/http-probe';
 import type { StepPorts } from '../steps/step-handler';
 import { createAwsClients, type AwsClientOptions } from './clients';
+import { CloudWatchServiceMetrics } from './cloudwatch-metrics';
 import { EcrImageRegistry } from './ecr';
 import { EcsContainerPlatform } from './ecs';
 import { CloudWatchLogs } from './logs';
@@ -14,6 +15,7 @@ export function createAwsPorts(options: AwsClientOptions = {}): Omit<StepPorts, 
     registry: new EcrImageRegistry(aws.ecrForRegion),
     database: new RdsDatabase(aws.rds),
     logs: new CloudWatchLogs(aws.logs),
+    metrics: new CloudWatchServiceMetrics(aws.cloudwatch),
     probe: new HttpProbe(),
   };
 }

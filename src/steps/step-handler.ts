@@ -5,6 +5,7 @@ import type { ContainerPlatform } from '../ports/container-platform';
 import type { Database } from '../ports/database';
 import type { ImageRegistry } from '../ports/image-registry';
 import type { Logs } from '../ports/logs';
+import type { ServiceMetrics } from '../ports/metrics';
 import type { Probe } from '../ports/probe';
 import type { ReleaseStore } from '../ports/release-store';
 
@@ -14,6 +15,12 @@ export interface StepPorts {
   registry: ImageRegistry;
   database: Database;
   logs: Logs;
+  /**
+   * Service CPU and memory for monitoring (`monitoring.metrics`). Optional so
+   * that callers which never monitor need not provide it; without it no sample
+   * measures utilization.
+   */
+  metrics?: ServiceMetrics;
   probe: Probe;
   releases: ReleaseStore;
 }

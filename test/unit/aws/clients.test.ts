@@ -3,12 +3,14 @@ import { ListClustersCommand } from '@aws-sdk/client-ecs';
 import { createAwsClients } from '../../../src/aws/clients';
 
 describe('createAwsClients', () => {
-  it('uses the given region for ECS, RDS and Logs', async () => {
+  it('uses the given region for ECS, RDS, Logs and CloudWatch', async () => {
     const clients = createAwsClients({ region: 'eu-central-1' });
 
     assert.equal(await clients.ecs.config.region(), 'eu-central-1');
     assert.equal(await clients.rds.config.region(), 'eu-central-1');
     assert.equal(await clients.logs.config.region(), 'eu-central-1');
+    assert.equal(await clients.cloudwatch.config.region(), 'eu-central-1');
+    assert.equal(await clients.cloudwatch.config.maxAttempts(), 3);
   });
 
   it('falls back to the SDK’s own region resolution when none is given', async () => {
