@@ -5,6 +5,7 @@ import type { Release } from '../src/domain/release';
 import { isFirstDelivery } from '../src/redis/slack-pacing';
 import {
   APPROVE_ROLLBACK_ACTION,
+  CONFIRM_RESTORE_ACTION,
   noticeReply,
   REJECT_ROLLBACK_ACTION,
   refusedReply,
@@ -44,11 +45,18 @@ export function registerRollback(app: App, deps: SlackDeps): void {
         app: target.app,
         environment: target.environment,
         requestedBy: command.user_id,
+        ...(parsed.database ? { database: parsed.database } : {}),
       });
+      const what =
+        parsed.database === 'downgrade'
+          ? 'Migration rollback'
+          : parsed.database === 'restore'
+            ? 'Snapshot restore'
+            : 'Rollback';
       await respond(
         ephemeral(
           noticeReply(
-            `Rollback \`${proposal.id}\` proposed${proposal.chat ? ` in <#${proposal.chat.channel}>` : ''}; an approver decides.`,
+            `${what} \`${proposal.id}\` proposed${proposal.chat ? ` in <#${proposal.chat.channel}>` : ''}; an approver decides.`,
           ),
         ),
       );
@@ -57,10 +65,11 @@ export function registerRollback(app: App, deps: SlackDeps): void {
     }
   });
 
-  // Both buttons are a decision: the same people may press them, then the engine acts.
+  // Every button is a decision: the same people may press them, then the engine acts.
   const decisions: [string, (rollbackId: string, by: string) => Promise<unknown>][] = [
     [APPROVE_ROLLBACK_ACTION, (id, by) => deps.engine.service.approveRollback(id, by)],
     [REJECT_ROLLBACK_ACTION, (id, by) => deps.engine.service.cancel(id, by)],
+    [CONFIRM_RESTORE_ACTION, (id, by) => deps.engine.service.confirmRestore(id, by)],
   ];
   for (const [actionId, act] of decisions) {
     app.action<BlockAction>(actionId, async ({ ack, body, action, respond }) => {

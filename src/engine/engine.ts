@@ -108,6 +108,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (env?.rollback.auto) await service.approveRollback(proposal.id, 'deploybot');
     return proposal.id;
   };
+  runner.afterRollback = (release) => service.offerDatabaseRollback(release);
   let worker: Worker<StepJobData> | undefined;
   let followUpWorker: Worker<FollowUp> | undefined;
   if (options.worker) {

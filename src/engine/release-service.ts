@@ -2,9 +2,16 @@ import type { Config } from '../config/schema';
 import { resolveTarget } from '../config/target';
 import { InvalidRequestError, LockedError } from '../domain/errors';
 import { CHECKLIST, isAutomated, missingForStart } from '../domain/checklist';
-import { RUNS_BEFORE_START, planRollbackSteps, planSteps } from '../domain/plan';
-import { isFinished, nextRunnableStep, type Release, type ReleaseType } from '../domain/release';
-import { newReleaseId } from '../domain/release-id';
+import { nextDatabaseRollback } from '../domain/database-rollback';
+import { RUNS_BEFORE_START, planDatabaseRollbackSteps, planRollbackSteps, planSteps } from '../domain/plan';
+import {
+  isFinished,
+  nextRunnableStep,
+  type DatabaseRollback,
+  type Release,
+  type ReleaseType,
+} from '../domain/release';
+import { newReleaseId, restoreTargetFor } from '../domain/release-id';
 import { nextReleaseState } from '../domain/state-machine';
 import { parseVersion } from '../domain/version';
 import type { AuditLog } from '../ports/audit-log';
@@ -179,7 +186,10 @@ export class ReleaseService {
       );
     }
     const scope = { app: existing.app, environment: existing.environment };
-    const lock = await locks.acquire(scope, releaseId, config.engine.lockTtl);
+    // A manual lock stops deploys, not the remedy an approver chose.
+    const lock = await locks.acquire(scope, releaseId, config.engine.lockTtl, {
+      overManualLock: existing.rollbackOf !== undefined,
+    });
     if (!lock.acquired) {
       throw new LockedError(await this.describeHolder(scope, lock.holder), lock.holder);
     }
@@ -214,9 +224,12 @@ export class ReleaseService {
     reason?: string;
     /** The release to revert; by default the latest one that changed a service. */
     releaseId?: string;
+    /** Revert the database instead of the services: its own, separately approved proposal. */
+    database?: DatabaseRollback['action'];
   }): Promise<Release> {
     const { config, store, clock } = this.deps;
     const target = resolveTarget(config, input.app, input.environment);
+    if (input.database) return this.proposeDatabaseRollback({ ...input, database: input.database });
     const recent = await store.history(target.app, { environment: target.environment, limit: 50 });
     const reverted = recent.find(
       (r) =>
@@ -255,17 +268,125 @@ export class ReleaseService {
         ...(input.reason ? { reason: input.reason } : {}),
       },
     };
+    return this.publishProposal(release, target.config.rollback.remindAfter);
+  }
+
+  /**
+   * Proposes reverting the database a release changed: its migration rollback
+   * (run with that release's image), or restoring its pre-release snapshot into
+   * a new database. One open proposal of each kind per release.
+   */
+  private async proposeDatabaseRollback(input: {
+    app?: string;
+    environment?: string;
+    requestedBy: string;
+    reason?: string;
+    releaseId?: string;
+    database: DatabaseRollback['action'];
+  }): Promise<Release> {
+    const { config, store, clock } = this.deps;
+    const target = resolveTarget(config, input.app, input.environment);
+    const where = `${target.app} to ${target.environment}`;
+    const migration = target.config.migration;
+    const database = target.config.database;
+    const recent = await store.history(target.app, { environment: target.environment, limit: 50 });
+    const downgrade = input.database === 'downgrade';
+    const reverted = recent.find(
+      (r) =>
+        !r.rollbackOf &&
+        (input.releaseId === undefined || r.id === input.releaseId) &&
+        (downgrade
+          ? r.steps.some((s) => s.name === 'migrate' && s.state === 'succeeded')
+          : r.facts.snapshotId !== undefined),
+    );
+    if (!reverted) {
+      throw new InvalidRequestError(
+        'nothing_to_roll_back',
+        downgrade
+          ? `no release of ${where} has run a migration; there is nothing to downgrade`
+          : `no release of ${where} has taken a snapshot; there is nothing to restore`,
+      );
+    }
+    if (downgrade && !migration?.rollbackCommand) {
+      throw new InvalidRequestError(
+        'no_rollback_command',
+        `${where} has no migration.rollbackCommand configured; restore the snapshot instead (last resort)`,
+      );
+    }
+    if (!downgrade && !database) {
+      throw new InvalidRequestError('no_database', `${where} has no database configured`);
+    }
+    const open = recent.find(
+      (r) =>
+        r.rollbackOf?.releaseId === reverted.id &&
+        r.rollbackOf.database?.action === input.database &&
+        (r.state === 'awaiting_start' || r.state === 'running' || r.state === 'succeeded'),
+    );
+    if (open) {
+      throw new InvalidRequestError(
+        'already_proposed',
+        `${downgrade ? 'a migration rollback' : 'a snapshot restore'} of ${reverted.version} is already ${open.state === 'awaiting_start' ? 'proposed' : open.state} (${open.id})`,
+      );
+    }
+    const now = clock.now();
+    const id = newReleaseId(now, this.deps.random ?? Math.random);
+    const service = migration?.service ?? '';
+    const image = reverted.facts.targetTaskDefinitions[service];
+    if (downgrade && !image) {
+      throw new InvalidRequestError(
+        'no_migration_image',
+        `release ${reverted.id} recorded no task definition for ${service}; run the downgrade by hand`,
+      );
+    }
+    const release: Release = {
+      id,
+      app: target.app,
+      environment: target.environment,
+      version: reverted.version,
+      type: 'hotfix',
+      requestedBy: input.requestedBy,
+      state: 'awaiting_start',
+      createdAt: now,
+      updatedAt: now,
+      revision: 0,
+      steps: planDatabaseRollbackSteps(input.database),
+      facts: {
+        previousTaskDefinitions: {},
+        // The downgrade runs the reverted release's own image: only it knows the migration.
+        targetTaskDefinitions: downgrade && image ? { [service]: image } : {},
+      },
+      checklist: {},
+      rollbackOf: {
+        releaseId: reverted.id,
+        version: reverted.version,
+        requestedBy: reverted.requestedBy,
+        ...(input.reason ? { reason: input.reason } : {}),
+        database: downgrade
+          ? { action: 'downgrade' }
+          : {
+              action: 'restore',
+              snapshotId: reverted.facts.snapshotId as string,
+              restoreInto: restoreTargetFor(database?.id ?? '', id, database?.kind ?? 'instance'),
+            },
+      },
+    };
+    return this.publishProposal(release, target.config.rollback.remindAfter);
+  }
+
+  /** Stores a rollback proposal, audits it, posts it and schedules the approvers' reminder. */
+  private async publishProposal(release: Release, remindAfter: number): Promise<Release> {
+    const { store } = this.deps;
+    const of = release.rollbackOf;
     await store.create(release);
     await this.audit(
-      input.requestedBy,
-      'rollback.proposed',
-      target.app,
-      target.environment,
+      release.requestedBy,
+      of?.database ? `rollback.${of.database.action}.proposed` : 'rollback.proposed',
+      release.app,
+      release.environment,
       release.id,
-      `of ${reverted.id} (${reverted.version})`,
+      `of ${of?.releaseId} (${of?.version})`,
     );
     await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
-    const remindAfter = target.config.rollback.remindAfter;
     await bestEffort(this.deps.logger, 'reminder', async () =>
       this.deps.followUps?.schedule({
         releaseId: release.id,
@@ -287,7 +408,17 @@ export class ReleaseService {
     if (rollback.state !== 'awaiting_start') {
       throw new InvalidRequestError('already_decided', `rollback ${rollbackId} is already ${rollback.state}`);
     }
-    await this.markRolledBack(rollback.rollbackOf.releaseId, rollback.id, by);
+    const database = rollback.rollbackOf.database;
+    if (database?.action === 'restore') {
+      if (!database.confirmedBy) return this.confirmRestoreOnce(rollback, by);
+      // The first button pressed again (a double click) is not the second confirmation.
+      throw new InvalidRequestError(
+        'already_confirmed',
+        `the restore was confirmed once by ${database.confirmedBy.by}; it starts with its second confirmation`,
+      );
+    }
+    // A database rollback leaves the reverted release as it is: its services were already dealt with.
+    if (!database) await this.markRolledBack(rollback.rollbackOf.releaseId, rollback.id, by);
     await this.audit(
       by,
       'rollback.approved',
@@ -297,6 +428,101 @@ export class ReleaseService {
       rollback.rollbackOf.releaseId,
     );
     return this.start(rollbackId, by);
+  }
+
+  /** The second confirmation of a snapshot restore: it starts. */
+  async confirmRestore(rollbackId: string, by: string): Promise<Release> {
+    const rollback = await this.get(rollbackId);
+    const database = rollback.rollbackOf?.database;
+    if (database?.action !== 'restore') {
+      throw new InvalidRequestError('not_a_restore', `release ${rollbackId} is not a snapshot restore`);
+    }
+    if (rollback.state !== 'awaiting_start') {
+      throw new InvalidRequestError('already_decided', `restore ${rollbackId} is already ${rollback.state}`);
+    }
+    if (!database.confirmedBy) {
+      throw new InvalidRequestError(
+        'needs_first_confirmation',
+        `restore ${rollbackId} needs its first confirmation`,
+      );
+    }
+    await this.audit(
+      by,
+      'rollback.restore.approved',
+      rollback.app,
+      rollback.environment,
+      rollbackId,
+      `${database.snapshotId} into ${database.restoreInto}`,
+    );
+    return this.start(rollbackId, by);
+  }
+
+  /**
+   * Restoring a snapshot is the last resort and asks twice: the first yes is
+   * recorded and the message then asks for the second, which starts it.
+   */
+  private async confirmRestoreOnce(rollback: Release, by: string): Promise<Release> {
+    const { store, clock } = this.deps;
+    let applied = false;
+    const confirmed = await updateRelease(store, rollback.id, (r) => {
+      const database = r.rollbackOf?.database;
+      applied = false;
+      if (r.state !== 'awaiting_start' || !database || database.confirmedBy) return undefined;
+      database.confirmedBy = { by, at: clock.now() };
+      r.updatedAt = clock.now();
+      applied = true;
+      return r;
+    });
+    if (!applied) {
+      // Two people pressed the first button at once: only one of them confirmed.
+      throw new InvalidRequestError('already_confirmed', `restore ${rollback.id} was already confirmed once`);
+    }
+    await this.audit(
+      by,
+      'rollback.restore.confirmed_once',
+      confirmed.app,
+      confirmed.environment,
+      confirmed.id,
+      `${confirmed.rollbackOf?.database?.snapshotId} into ${confirmed.rollbackOf?.database?.restoreInto}`,
+    );
+    await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(confirmed));
+    return confirmed;
+  }
+
+  /**
+   * After a rollback ended: offer what the database needs next (migration
+   * rollback, or the snapshot as last resort), as its own proposal.
+   */
+  async offerDatabaseRollback(ended: Release): Promise<Release | undefined> {
+    const of = ended.rollbackOf;
+    if (!of) return undefined;
+    const reverted = await this.deps.store.get(of.releaseId);
+    if (!reverted) return undefined;
+    const env = resolveTarget(this.deps.config, ended.app, ended.environment).config;
+    const action = nextDatabaseRollback(ended, reverted, {
+      hasRollbackCommand: !!env.migration?.rollbackCommand,
+    });
+    if (!action) return undefined;
+    const reason =
+      action === 'downgrade'
+        ? `${reverted.version} ran its migration; the app is back on the previous revisions but the schema is still ${reverted.version}'s`
+        : of.database
+          ? `the migration rollback failed (${ended.failure?.code ?? 'failed'}); restoring the pre-release snapshot is the last resort`
+          : `${reverted.version} ran its migration and no migration.rollbackCommand is configured; restoring the pre-release snapshot is the last resort`;
+    try {
+      return await this.proposeRollback({
+        app: ended.app,
+        environment: ended.environment,
+        requestedBy: 'deploybot',
+        reason,
+        releaseId: reverted.id,
+        database: action,
+      });
+    } catch (error) {
+      // Someone proposed it already (or by hand): nothing more to offer.
+      if (error instanceof InvalidRequestError && error.code === 'already_proposed') return undefined;
+      throw error;
+    }
   }
 
   /**

@@ -55,6 +55,8 @@ export class StepRunner {
   private readonly isTransient: (error: unknown) => boolean;
   /** Set by the engine once the release service exists (it needs the runner's queue first). */
   rollbackProposer?: (release: Release, reason: string) => Promise<string>;
+  /** Set by the engine: after a rollback ends, offers what the database needs next. */
+  afterRollback?: (release: Release) => Promise<unknown>;
 
   constructor(private readonly deps: EngineDeps) {
     this.handlers = deps.handlers ?? STEP_HANDLERS;
@@ -231,7 +233,7 @@ export class StepRunner {
   private async endRelease(release: Release, action: string, detail: string): Promise<void> {
     const { locks, audit, chat, clock, logger } = this.deps;
     const scope = { app: release.app, environment: release.environment };
-    if (release.rollbackOf) {
+    if (release.rollbackOf && !release.rollbackOf.database) {
       // After a rollback nobody deploys again by accident: someone looks, then unlocks.
       // The manual lock goes on before the release lock comes off, so there is no gap.
       const reason = `rolled back ${release.rollbackOf.version} (release ${release.rollbackOf.releaseId}); unlock when the cause is understood`;
@@ -248,6 +250,10 @@ export class StepRunner {
       detail,
     });
     await bestEffort(logger, 'chat finish', () => chat.releaseFinished(release));
+    const afterRollback = this.afterRollback;
+    if (release.rollbackOf && afterRollback) {
+      await bestEffort(logger, 'database rollback offer', () => afterRollback(release));
+    }
   }
 
   /** The runbook's post-deployment summaries and review, as delayed jobs. */

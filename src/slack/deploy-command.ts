@@ -182,14 +182,38 @@ function clip(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-export const ROLLBACK_USAGE =
-  '/rollback [app] [env]   propose pointing the app back at its previous revisions';
+export const ROLLBACK_USAGE = [
+  '/rollback [app] [env]                      propose pointing the app back at its previous revisions',
+  '/rollback [app] [env] --migration          propose running the migration rollback command',
+  '/rollback [app] [env] --restore-snapshot   propose restoring the pre-release snapshot into a new database (last resort)',
+].join('\n');
 
-/** `/rollback [app] [env]`: app and environment may be left out when configuration has only one. */
+const ROLLBACK_FLAGS: Record<string, 'downgrade' | 'restore'> = {
+  '--migration': 'downgrade',
+  '--restore-snapshot': 'restore',
+};
+
+/**
+ * `/rollback [app] [env] [--migration | --restore-snapshot]`: app and
+ * environment may be left out when configuration has only one; a flag asks
+ * for a database rollback instead of the services'.
+ */
 export function parseRollbackCommand(
   text: string,
   names: ConfiguredNames,
-): { app?: string; environment?: string } {
+): { app?: string; environment?: string; database?: 'downgrade' | 'restore' } {
   const words = text.trim().split(/\s+/).filter(Boolean);
-  return appAndEnvironment(words, names);
+  const flags = words.filter((w) => w.startsWith('--'));
+  for (const flag of flags) {
+    if (!Object.hasOwn(ROLLBACK_FLAGS, flag)) {
+      throw usage(`unknown option "${clip(flag)}"; options: ${Object.keys(ROLLBACK_FLAGS).join(', ')}`);
+    }
+  }
+  if (flags.length > 1) throw usage('choose one of --migration and --restore-snapshot');
+  const database = flags[0] === undefined ? undefined : ROLLBACK_FLAGS[flags[0]];
+  const target = appAndEnvironment(
+    words.filter((w) => !w.startsWith('--')),
+    names,
+  );
+  return { ...target, ...(database ? { database } : {}) };
 }

@@ -110,7 +110,13 @@ export class SlackChat implements ReleaseChat {
     const { config, clock, notes } = this.deps;
     if (release.rollbackOf) {
       const env = resolveTarget(config, release.app, release.environment).config;
-      const message = rollbackMessage({ release, approvers: env.approvers, now: clock.now() });
+      const message = rollbackMessage({
+        release,
+        approvers: env.approvers,
+        now: clock.now(),
+        ...(env.migration?.rollbackCommand && { rollbackCommand: env.migration.rollbackCommand.join(' ') }),
+        ...(env.database && { liveDatabase: env.database.id }),
+      });
       return { text: message.text, blocks: message.blocks as Record<string, unknown>[] };
     }
     const releaseNotes =

@@ -17,6 +17,7 @@ export {
 export { codeBlock, escapeMrkdwn, truncate } from './text';
 export {
   APPROVE_ROLLBACK_ACTION,
+  CONFIRM_RESTORE_ACTION,
   REJECT_ROLLBACK_ACTION,
   rollbackMessage,
   type RollbackView,

@@ -8,12 +8,18 @@ import { escapeMrkdwn, truncate } from './text';
 
 export const APPROVE_ROLLBACK_ACTION = 'rollback_approve';
 export const REJECT_ROLLBACK_ACTION = 'rollback_reject';
+/** The second confirmation a snapshot restore needs; its own button, so a double click is not both. */
+export const CONFIRM_RESTORE_ACTION = 'rollback_restore_confirm';
 
 export interface RollbackView {
   release: Release;
   /** Who may approve (user and group ids), mentioned so they see the proposal. */
   approvers: readonly string[];
   now: number;
+  /** The migration's rollback command, for a migration rollback's message. */
+  rollbackCommand?: string;
+  /** The live database a restore leaves alone. */
+  liveDatabase?: string;
 }
 
 /**
@@ -22,6 +28,7 @@ export interface RollbackView {
  * buttons, then the rollback's steps.
  */
 export function rollbackMessage(view: RollbackView): Message {
+  if (view.release.rollbackOf?.database) return databaseRollbackMessage(view);
   const { release, now } = view;
   const of = release.rollbackOf;
   const [app, env, version] = fitParts(
@@ -73,6 +80,112 @@ export function rollbackMessage(view: RollbackView): Message {
     if (release.startedBy) blocks.push(section(release.steps.map((s) => stepLine(s, now)).join('\n')));
     const outcome = outcomeText(release, now);
     if (outcome) blocks.push(section(outcome.replace('Released', 'Rolled back')));
+  }
+  blocks.push(context(`Updated ${clockTime(now)}`));
+  return { text: truncate(`${title}: ${release.state.replace('_', ' ')}`, 500), blocks };
+}
+
+/**
+ * A database rollback's message: a migration downgrade, or (last resort) a
+ * snapshot restore into a new database, which asks for two confirmations.
+ */
+function databaseRollbackMessage(view: RollbackView): Message {
+  const { release, now } = view;
+  const of = release.rollbackOf as NonNullable<Release['rollbackOf']>;
+  const database = of.database as NonNullable<NonNullable<Release['rollbackOf']>['database']>;
+  const restore = database.action === 'restore';
+  const [app, env, version] = fitParts([release.app, release.environment, of.version], 120);
+  const title = restore
+    ? `🗄️ Snapshot restore for ${app} ${version} in ${env} (last resort)`
+    : `🗄️ Migration rollback of ${app} ${version} in ${env}`;
+  const code = (text: string) => `\`${escapeMrkdwn(truncate(text, 200))}\``;
+  const image = Object.values(release.facts.targetTaskDefinitions)[0];
+  const live = view.liveDatabase ?? 'the live database';
+  const what = restore
+    ? `It restores snapshot ${code(database.snapshotId ?? '?')} (taken before ${version}) into a *new* database ${code(database.restoreInto ?? '?')}. ` +
+      `${code(live)} is not modified and keeps serving; switching the app to the restored copy is a separate decision made by hand. ` +
+      'Anything written since the snapshot is not in the copy.'
+    : `It runs ${code(view.rollbackCommand ?? 'the migration rollback command')} as a one-off task with ${version}'s image` +
+      `${image ? ` (${code(shortTaskDefinition(image))})` : ''}, the only code that knows the migration it undoes. The services are not touched.`;
+  const blocks = [
+    header(title),
+    section(
+      `Proposed by ${who(release.requestedBy)} for release \`${of.releaseId}\` (requested by ${who(of.requestedBy)}). ${what}`,
+    ),
+  ];
+  if (of.reason) blocks.push(section(`*Why:* ${escapeMrkdwn(truncate(of.reason, 1000))}`));
+  if (release.state === 'awaiting_start') {
+    const approvers =
+      view.approvers.length > 0 ? view.approvers.map(mention).join(' ') : '_no approvers configured_';
+    const reject = restore ? "Don't restore" : 'Keep the schema';
+    if (!restore) {
+      blocks.push(
+        context(`Approvers: ${approvers}.`),
+        actions('rollback-decision', [
+          button('Approve migration rollback', APPROVE_ROLLBACK_ACTION, release.id, 'danger', {
+            title: 'Roll the migration back?',
+            text: truncate(
+              `Run ${view.rollbackCommand ?? 'the migration rollback'} against ${release.app}'s ${release.environment} database.`,
+              LIMITS.confirmText,
+            ),
+            confirm: 'Run it',
+            deny: 'Not yet',
+          }),
+          button(reject, REJECT_ROLLBACK_ACTION, release.id),
+        ]),
+      );
+    } else if (!database.confirmedBy) {
+      blocks.push(
+        context(`Approvers: ${approvers}. A restore needs two confirmations.`),
+        actions('rollback-decision', [
+          button('Restore into a new database…', APPROVE_ROLLBACK_ACTION, release.id, 'danger', {
+            title: 'Restore the snapshot?',
+            text: truncate(
+              `Creates ${database.restoreInto ?? 'a new database'} from ${database.snapshotId ?? 'the snapshot'}. ${live} is not touched. You will be asked once more.`,
+              LIMITS.confirmText,
+            ),
+            confirm: 'Yes, first confirmation',
+            deny: 'Not yet',
+          }),
+          button(reject, REJECT_ROLLBACK_ACTION, release.id),
+        ]),
+      );
+    } else {
+      blocks.push(
+        section(
+          `☑️ First confirmation by ${who(database.confirmedBy.by)} at ${clockTime(database.confirmedBy.at)}. Confirm once more to start the restore.`,
+        ),
+        actions('rollback-decision', [
+          button(
+            truncate(`Yes, restore into ${database.restoreInto ?? 'a new database'}`, LIMITS.buttonText),
+            CONFIRM_RESTORE_ACTION,
+            release.id,
+            'danger',
+            {
+              title: 'Start the restore?',
+              text: truncate(
+                `Second and final confirmation: restore ${database.snapshotId ?? 'the snapshot'} into ${database.restoreInto ?? 'a new database'}.`,
+                LIMITS.confirmText,
+              ),
+              confirm: 'Start restore',
+              deny: 'Not yet',
+            },
+          ),
+          button(reject, REJECT_ROLLBACK_ACTION, release.id),
+        ]),
+      );
+    }
+  } else {
+    const decision =
+      release.state === 'cancelled' && !release.startedBy
+        ? `🛑 Not done: declined by ${release.cancelledBy ? who(release.cancelledBy) : 'someone'} at ${clockTime(release.endedAt ?? now)}`
+        : `✅ Approved by ${release.startedBy ? who(release.startedBy) : 'someone'} at ${clockTime(release.startedAt ?? now)}` +
+          (database.confirmedBy ? ` (first confirmation by ${who(database.confirmedBy.by)})` : '');
+    blocks.push(section(decision), divider());
+    if (release.startedBy) blocks.push(section(release.steps.map((s) => stepLine(s, now)).join('\n')));
+    const outcome = outcomeText(release, now);
+    if (outcome)
+      blocks.push(section(outcome.replace('Released', restore ? 'Restored' : 'Migration rolled back')));
   }
   blocks.push(context(`Updated ${clockTime(now)}`));
   return { text: truncate(`${title}: ${release.state.replace('_', ' ')}`, 500), blocks };
