@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { InvalidRequestError } from '../../../src/domain/errors';
 import {
   parseDeployCommand,
+  parseRollbackCommand,
   type ConfiguredNames,
   type DeployCommand,
 } from '../../../src/slack/deploy-command';
@@ -490,4 +491,40 @@ describe('parseDeployCommand', () => {
       });
     }
   });
+});
+
+describe('parseRollbackCommand', () => {
+  const cases: [string, ConfiguredNames, ReturnType<typeof parseRollbackCommand>][] = [
+    ['', ONE_APP, {}],
+    ['production', ONE_APP, { environment: 'production' }],
+    ['backend production', TWO_APPS, { app: 'backend', environment: 'production' }],
+    ['--migration', ONE_APP, { database: 'downgrade' }],
+    [
+      'backend production --restore-snapshot',
+      TWO_APPS,
+      { app: 'backend', environment: 'production', database: 'restore' },
+    ],
+    ['--restore-snapshot billing', TWO_APPS, { app: 'billing', database: 'restore' }],
+  ];
+  for (const [text, names, expected] of cases) {
+    it(`reads "${text}"`, () => {
+      assert.deepEqual(parseRollbackCommand(text, names), expected);
+    });
+  }
+
+  const refusals: [string, RegExp][] = [
+    ['--force', /unknown option "--force"; options: --migration, --restore-snapshot/],
+    ['--migration --restore-snapshot', /choose one of --migration and --restore-snapshot/],
+    ['shop', /unknown app "shop"/],
+    ['backend production extra', /unexpected "extra"/],
+  ];
+  for (const [text, message] of refusals) {
+    it(`refuses "${text}" with a usage message`, () => {
+      assert.throws(
+        () => parseRollbackCommand(text, TWO_APPS),
+        (error: unknown) =>
+          error instanceof InvalidRequestError && error.code === 'usage' && message.test(error.message),
+      );
+    });
+  }
 });
