@@ -96,6 +96,12 @@ const monitoringSchema = z
     followUps: z.array(duration).default([3_600_000, 86_400_000, 604_800_000]),
     /** Runbook "Post-Deployment Review (within 24 hours)". */
     reviewAfter: duration.prefault('24h'),
+    /**
+     * Runbook "CPU/Memory utilization normal": each sample also reads the services'
+     * CPUUtilization and MemoryUtilization (AWS/ECS) with one CloudWatch GetMetricData.
+     * Needs cloudwatch:GetMetricData; rollback.cpu / rollback.memory act on them.
+     */
+    metrics: z.boolean().default(false),
   })
   .strict();
 
@@ -107,6 +113,9 @@ const rollbackSchema = z
     errorLogFactor: z.number().gt(1).default(3),
     errorLogFloorPerMinute: z.number().min(0).default(5),
     consecutive: z.number().int().min(1).default(2),
+    /** Percent CPU / memory of the busiest service above which a sample counts as saturated; unset: not judged. */
+    cpu: z.number().gt(0).max(100).optional(),
+    memory: z.number().gt(0).max(100).optional(),
     auto: z.boolean().default(false),
     twoPersonRule: z.boolean().default(false),
     /** Approvers are mentioned again while a proposal waits this long without a decision. */

@@ -29,6 +29,38 @@ export interface Sample {
   probes?: ProbeStats;
   /** Undefined when not measured. */
   tasks?: { running: number; desired: number };
+  /** CloudWatch's average over the slot, of the busiest service; undefined when not measured. */
+  cpu?: Utilization;
+  memory?: Utilization;
+}
+
+/** A percent of what the tasks reserved, and which of the app's services it is from. */
+export interface Utilization {
+  percent: number;
+  service: string;
+}
+
+/**
+ * The busiest service for CPU and for memory (each may be a different service):
+ * the app is as saturated as its most saturated service. Services without a
+ * figure are skipped; none with one is "not measured".
+ */
+export function peakUtilization(perService: readonly { service: string; cpu?: number; memory?: number }[]): {
+  cpu?: Utilization;
+  memory?: Utilization;
+} {
+  const peak = (figure: 'cpu' | 'memory'): Utilization | undefined => {
+    let best: Utilization | undefined;
+    for (const s of perService) {
+      const percent = s[figure];
+      if (percent !== undefined && (best === undefined || percent > best.percent))
+        best = { percent, service: s.service };
+    }
+    return best;
+  };
+  const cpu = peak('cpu');
+  const memory = peak('memory');
+  return { ...(cpu && { cpu }), ...(memory && { memory }) };
 }
 
 /** Nearest-rank percentile of sorted values; undefined for none. */

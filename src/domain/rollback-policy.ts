@@ -1,9 +1,9 @@
-import type { Baseline, Sample } from './monitoring';
+import type { Baseline, Sample, Utilization } from './monitoring';
 
 /**
  * When to propose a rollback (runbook "When to Rollback"): error rate above
  * 5 %, p99 latency above 2x baseline, failing health, crashing tasks — and an
- * error-log spike. A rule fires only when its condition held in the last
+ * error-log spike, and CPU or memory above a configured limit. A rule fires only when its condition held in the last
  * `consecutive` samples that measured it, so one blip does not page anyone.
  * A sample without data for a rule neither confirms nor breaks its streak.
  */
@@ -14,9 +14,12 @@ export interface PolicyThresholds {
   errorLogFactor: number;
   errorLogFloorPerMinute: number;
   consecutive: number;
+  /** Percent CPU / memory of the busiest service above which a sample is saturated; none: not judged. */
+  cpu?: number;
+  memory?: number;
 }
 
-export type RuleName = 'error-rate' | 'latency' | 'health' | 'tasks' | 'error-logs';
+export type RuleName = 'error-rate' | 'latency' | 'health' | 'tasks' | 'error-logs' | 'saturation';
 
 export type Verdict = { breach: false } | { breach: true; rule: RuleName; summary: string };
 
@@ -32,6 +35,30 @@ interface Rule {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const ms = (x: number) => `${Math.round(x)}ms`;
+
+/**
+ * CPU and memory against their limits. A sample is judged when it measured at
+ * least one figure that has a limit; it is bad when any such figure is above it.
+ */
+function saturation(s: Sample, t: PolicyThresholds): { bad: boolean; why: string } | undefined {
+  const judged = (
+    [
+      ['cpu', s.cpu, t.cpu],
+      ['memory', s.memory, t.memory],
+    ] as const
+  ).flatMap(([what, u, limit]) => (u && limit !== undefined ? [{ what, u, limit }] : []));
+  if (judged.length === 0) return undefined;
+  const over = judged.filter((j) => j.u.percent > j.limit);
+  const quoted = over.length > 0 ? over : judged;
+  return {
+    bad: over.length > 0,
+    why: quoted
+      .map((j) => `${j.what} ${percent(j.u)} ${j.u.percent > j.limit ? '>' : '<='} ${j.limit}%`)
+      .join(', '),
+  };
+}
+
+const percent = (u: Utilization) => `${u.percent.toFixed(1)}% (${u.service})`;
 
 export const RULES: Rule[] = [
   {
@@ -85,6 +112,7 @@ export const RULES: Rule[] = [
       };
     },
   },
+  { name: 'saturation', judge: (s, _b, t) => saturation(s, t) },
 ];
 
 export function decide(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { change, perMinute, percentile, probeStats } from '../../../src/domain/monitoring';
+import { change, peakUtilization, perMinute, percentile, probeStats } from '../../../src/domain/monitoring';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -165,5 +165,39 @@ describe('monitoring', () => {
         assert.equal(change(before, after), expected);
       });
     }
+  });
+
+  describe('peakUtilization', () => {
+    it('takes the busiest service for each figure, which may differ', () => {
+      assert.deepEqual(
+        peakUtilization([
+          { service: 'backend-service', cpu: 35, memory: 40 },
+          { service: 'worker-service', cpu: 70, memory: 22 },
+        ]),
+        {
+          cpu: { percent: 70, service: 'worker-service' },
+          memory: { percent: 40, service: 'backend-service' },
+        },
+      );
+    });
+
+    it('skips services without a figure; none measured is not 0%', () => {
+      assert.deepEqual(
+        peakUtilization([{ service: 'backend-service' }, { service: 'worker-service', memory: 12 }]),
+        { memory: { percent: 12, service: 'worker-service' } },
+      );
+      assert.deepEqual(peakUtilization([{ service: 'backend-service' }]), {});
+      assert.deepEqual(peakUtilization([]), {});
+    });
+
+    it('keeps the first service on a tie, so the answer does not depend on CloudWatch', () => {
+      assert.deepEqual(
+        peakUtilization([
+          { service: 'a', cpu: 50 },
+          { service: 'b', cpu: 50 },
+        ]),
+        { cpu: { percent: 50, service: 'a' } },
+      );
+    });
   });
 });

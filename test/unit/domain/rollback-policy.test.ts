@@ -2,13 +2,18 @@ import assert from 'node:assert/strict';
 import { probeStats, type Baseline, type ProbeStats, type Sample } from '../../../src/domain/monitoring';
 import { RULES, decide, type PolicyThresholds, type RuleName } from '../../../src/domain/rollback-policy';
 
-/** The configuration defaults (src/config/schema.ts rollbackSchema). */
+/**
+ * The configuration defaults (src/config/schema.ts rollbackSchema), plus CPU and
+ * memory limits, which have no default (without them saturation is not judged).
+ */
 const T: PolicyThresholds = {
   errorRate: 0.05,
   latencyFactor: 2,
   errorLogFactor: 3,
   errorLogFloorPerMinute: 5,
   consecutive: 2,
+  cpu: 80,
+  memory: 90,
 };
 
 /** Error-log limit with this baseline: max(5/min × 3, floor 5) = 15/min. */
@@ -37,6 +42,8 @@ function sample(slot: number, patch: Patch = {}): Sample {
     errorLogs: 0,
     errorLogsPerMinute: 0,
     tasks: { running: 3, desired: 3 },
+    cpu: { percent: 30, service: 'backend-service' },
+    memory: { percent: 45, service: 'backend-service' },
     ...rest,
   };
   if (probes !== null) s.probes = { ...HEALTHY_PROBES, ...probes };
@@ -48,6 +55,7 @@ const slots = (...patches: Patch[]): Sample[] => patches.map((p, i) => sample(i,
 
 const withoutProbes: Patch = { probes: null };
 const withoutTasks: Patch = { tasks: undefined };
+const withoutUtilization: Patch = { cpu: undefined, memory: undefined };
 const good: Patch = {};
 
 /** One bad sample per rule, bad for that rule alone where the data allows it. */
@@ -59,16 +67,17 @@ const BAD: Record<RuleName, Patch> = {
   latency: { probes: { p99: 450 } },
   tasks: { tasks: { running: 2, desired: 3 } },
   'error-logs': { errorLogs: 300, errorLogsPerMinute: 30 },
+  saturation: { cpu: { percent: 95, service: 'worker-service' } },
 };
 
 const t = (patch: Partial<PolicyThresholds>): PolicyThresholds => ({ ...T, ...patch });
 
 describe('rollback policy', () => {
   describe('RULES', () => {
-    it('are judged in the order health, error-rate, latency, tasks, error-logs', () => {
+    it('are judged in the order health, error-rate, latency, tasks, error-logs, saturation', () => {
       assert.deepEqual(
         RULES.map((r) => r.name),
-        ['health', 'error-rate', 'latency', 'tasks', 'error-logs'],
+        ['health', 'error-rate', 'latency', 'tasks', 'error-logs', 'saturation'],
       );
     });
   });
@@ -88,6 +97,7 @@ describe('rollback policy', () => {
       ['latency', 'p99 450ms > 2x baseline 200ms in 2 consecutive samples'],
       ['tasks', '2/3 tasks running in 2 consecutive samples'],
       ['error-logs', '30.0 error logs/min > 15.0/min in 2 consecutive samples'],
+      ['saturation', 'cpu 95.0% (worker-service) > 80% in 2 consecutive samples'],
     ];
     for (const [rule, summary] of cases) {
       it(`${rule} fires with "${summary}"`, () => {
@@ -388,6 +398,97 @@ describe('rollback policy', () => {
         summary: '2/3 tasks running in 2 consecutive samples',
       });
     });
+
+    it('saturation comes last: crashing tasks on a saturated service report the tasks', () => {
+      const v = decide(
+        slots({ ...BAD.tasks, ...BAD.saturation }, { ...BAD.tasks, ...BAD.saturation }),
+        BASELINE,
+        T,
+      );
+      assert.deepEqual(v.breach && v.rule, 'tasks');
+    });
+  });
+
+  describe('decide: saturation (CPU/memory of the busiest service)', () => {
+    const cpu = (percent: number, service = 'backend-service'): Patch => ({ cpu: { percent, service } });
+    const memory = (percent: number, service = 'backend-service'): Patch => ({
+      memory: { percent, service },
+    });
+    const noLimits = t({ cpu: undefined, memory: undefined });
+    const cases: [string, Patch[], PolicyThresholds, string | undefined][] = [
+      ['cpu exactly at the limit', [cpu(80), cpu(80)], T, undefined],
+      ['cpu just above the limit', [cpu(80.01), cpu(80.01)], T, 'cpu 80.0% (backend-service) > 80%'],
+      ['memory exactly at the limit', [memory(90), memory(90)], T, undefined],
+      ['memory above the limit', [memory(96.25), memory(96.25)], T, 'memory 96.3% (backend-service) > 90%'],
+      [
+        'both above: both quoted, each with its service',
+        [
+          { ...cpu(95, 'worker-service'), ...memory(97) },
+          { ...cpu(95, 'worker-service'), ...memory(97) },
+        ],
+        T,
+        'cpu 95.0% (worker-service) > 80%, memory 97.0% (backend-service) > 90%',
+      ],
+      [
+        'cpu high, memory normal: only cpu is quoted',
+        [cpu(85), cpu(85)],
+        T,
+        'cpu 85.0% (backend-service) > 80%',
+      ],
+      [
+        'cpu over, then memory over: either figure keeps the streak',
+        [cpu(85), memory(95)],
+        T,
+        'memory 95.0% (backend-service) > 90%',
+      ],
+      ['no limits configured: never judged', [cpu(100), cpu(100)], noLimits, undefined],
+      [
+        'only a memory limit: a hot cpu is not judged',
+        [cpu(100), cpu(100)],
+        t({ cpu: undefined }),
+        undefined,
+      ],
+      [
+        'only a cpu limit: it alone is judged',
+        [cpu(99), cpu(99)],
+        t({ memory: undefined }),
+        'cpu 99.0% (backend-service) > 80%',
+      ],
+      [
+        'bad, unmeasured, bad keeps the streak',
+        [cpu(90), withoutUtilization, cpu(90)],
+        T,
+        'cpu 90.0% (backend-service) > 80%',
+      ],
+      ['bad, normal, bad: the normal sample broke it', [cpu(90), good, cpu(90)], T, undefined],
+      [
+        'only memory measured while only cpu has a limit: unmeasured, the streak holds',
+        [cpu(90), { cpu: undefined }, cpu(90)],
+        t({ memory: undefined }),
+        'cpu 90.0% (backend-service) > 80%',
+      ],
+      [
+        'never measured: never fires',
+        [withoutUtilization, withoutUtilization, withoutUtilization],
+        T,
+        undefined,
+      ],
+    ];
+    for (const [label, patches, thresholds, why] of cases) {
+      it(`${label} → ${why ?? 'no breach'}`, () => {
+        const v = decide(slots(...patches), BASELINE, thresholds);
+        assert.deepEqual(
+          v,
+          why === undefined
+            ? { breach: false }
+            : {
+                breach: true,
+                rule: 'saturation',
+                summary: `${why} in ${thresholds.consecutive} consecutive samples`,
+              },
+        );
+      });
+    }
   });
 
   describe('decide: sample order', () => {
