@@ -1,6 +1,14 @@
 import type { EnvironmentConfig } from '../config/schema';
 import { formatDuration } from '../domain/duration';
-import { change, perMinute, probeStats, type Baseline, type Sample } from '../domain/monitoring';
+import {
+  change,
+  peakUtilization,
+  perMinute,
+  probeStats,
+  type Baseline,
+  type Sample,
+  type Utilization,
+} from '../domain/monitoring';
 import { PLAN_RULES } from '../domain/plan';
 import { decide, type PolicyThresholds } from '../domain/rollback-policy';
 import type { Json, Release } from '../domain/release';
@@ -12,7 +20,9 @@ import type { StepContext, StepHandler, StepOutcome } from './step-handler';
  * into slots of `interval`; each run samples every slot that has ended and was
  * not sampled yet, so a worker that was down neither skips a slot (its error
  * logs are counted afterwards) nor samples one twice. One CloudWatch Logs
- * request per slot. A rule of the rollback policy firing proposes a rollback.
+ * request per slot, and with `monitoring.metrics` one GetMetricData for the
+ * services' CPU and memory over the latest slot. A rule of the rollback policy
+ * firing proposes a rollback.
  */
 export const monitor: StepHandler = {
   describe(env, type) {
@@ -22,6 +32,11 @@ export const monitor: StepHandler = {
     return [
       `every ${formatDuration(interval)} for ${formatDuration(window)}: CloudWatch Logs FilterLogEvents ${env.logs.group} "${env.logs.errorPattern}" over the slot`,
       `HTTP GET each health endpoint ${env.monitoring.probes} times; ECS DescribeServices for running vs desired tasks`,
+      ...(env.monitoring.metrics
+        ? [
+            `CloudWatch GetMetricData AWS/ECS CPUUtilization and MemoryUtilization of ${env.services.map((s) => s.name).join(', ')} over the slot, one request`,
+          ]
+        : []),
       'a status post in the thread every few samples; a rollback proposal when a rule fires',
     ];
   },
@@ -44,7 +59,7 @@ export const monitor: StepHandler = {
       if (samples.length % ctx.env.monitoring.postEvery === 0 || slot === totalSlots - 1) {
         await ctx.post([
           statusTitle(samples.length, totalSlots),
-          ...sampleLines(samples.at(-1) as Sample, ctx.release.facts.baseline),
+          ...sampleLines(samples.at(-1) as Sample, ctx.release.facts.baseline, ctx.env.monitoring.metrics),
         ]);
       }
     }
@@ -80,6 +95,8 @@ function thresholds(env: EnvironmentConfig): PolicyThresholds {
     errorLogFactor: r.errorLogFactor,
     errorLogFloorPerMinute: r.errorLogFloorPerMinute,
     consecutive: r.consecutive,
+    cpu: r.cpu,
+    memory: r.memory,
   };
 }
 
@@ -94,25 +111,28 @@ async function takeSample(
   const to = from + interval;
   const errorLogs = await ports.logs.countMatches(env.logs.group, env.logs.errorPattern, from, to);
   const sample: Sample = { slot, from, to, errorLogs, errorLogsPerMinute: perMinute(errorLogs, from, to) };
-  // Health and tasks can only be seen now: a slot that passed while no worker ran keeps its logs only.
+  // Health, tasks and utilization are taken now, for the latest slot only: a slot
+  // that passed while no worker ran keeps its logs only.
   if (!latest) return sample;
   const probes = probeStats(await probeEndpoints(ports, env.health, env.monitoring.probes));
-  const services = await ports.platform.describeServices(
-    env.cluster,
-    env.services.map((s) => s.name),
-  );
+  const names = env.services.map((s) => s.name);
+  const services = await ports.platform.describeServices(env.cluster, names);
   const tasks = services.reduce(
     (sum, s) => ({ running: sum.running + s.runningCount, desired: sum.desired + s.desiredCount }),
     { running: 0, desired: 0 },
   );
-  return { ...sample, probes, tasks };
+  const utilization =
+    env.monitoring.metrics && ports.metrics
+      ? peakUtilization(await ports.metrics.utilization(env.cluster, names, from, to))
+      : {};
+  return { ...sample, probes, tasks, ...utilization };
 }
 
 function statusTitle(taken: number, total: number): string {
   return `Monitoring: sample ${taken}/${total}`;
 }
 
-function sampleLines(s: Sample, b: Baseline | undefined): string[] {
+function sampleLines(s: Sample, b: Baseline | undefined, metrics: boolean): string[] {
   const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)}ms`);
   const lines = [
     `error logs ${s.errorLogs} (${s.errorLogsPerMinute.toFixed(1)}/min, baseline ${b ? b.errorLogsPerMinute.toFixed(1) : 'n/a'}/min)`,
@@ -124,7 +144,29 @@ function sampleLines(s: Sample, b: Baseline | undefined): string[] {
     );
   }
   if (s.tasks) lines.push(`tasks ${s.tasks.running}/${s.tasks.desired} running`);
+  if (s.cpu || s.memory) lines.push(utilizationLine(s.cpu, s.memory));
+  // A sample that probed also asked CloudWatch; say when it had nothing yet.
+  else if (metrics && s.probes) lines.push('cpu n/a memory n/a (no CloudWatch datapoints for the slot yet)');
   return lines;
+}
+
+/** `cpu 31% memory 42% (backend-service)`, or each with its own service when they differ. */
+function utilizationLine(cpu: Utilization | undefined, memory: Utilization | undefined): string {
+  const figure = (name: string, u: Utilization | undefined) =>
+    u ? `${name} ${Math.round(u.percent)}%` : `${name} n/a`;
+  if (cpu && memory && cpu.service === memory.service) {
+    return `${figure('cpu', cpu)} ${figure('memory', memory)} (${cpu.service})`;
+  }
+  const withService = (name: string, u: Utilization | undefined) =>
+    u ? `${figure(name, u)} (${u.service})` : figure(name, u);
+  return `${withService('cpu', cpu)} ${withService('memory', memory)}`;
+}
+
+/** The highest of the window's samples, for the summary. */
+function peakOf(samples: Sample[], figure: 'cpu' | 'memory'): Utilization | undefined {
+  return samples
+    .flatMap((s) => (s[figure] ? [s[figure]] : []))
+    .reduce<Utilization | undefined>((best, u) => (best && best.percent >= u.percent ? best : u), undefined);
 }
 
 /** The runbook's "within 10% of baseline": the window's figures against the baseline. */
@@ -137,12 +179,15 @@ function conclude(samples: Sample[], b: Baseline | undefined, window: number): S
   const logsPerMinute = samples.reduce((n, s) => n + s.errorLogsPerMinute, 0) / Math.max(1, samples.length);
   const within = b?.p99 !== undefined && p99 !== undefined ? p99 <= b.p99 * 1.1 : undefined;
   const errorRate = requests === 0 ? 0 : failures / requests;
+  const cpuPeak = peakOf(samples, 'cpu');
+  const memoryPeak = peakOf(samples, 'memory');
   return {
     kind: 'done',
     summary: `${formatDuration(window)} watched, ${samples.length} samples: 5xx ${(errorRate * 100).toFixed(1)}%, median p99 ${p99 === undefined ? 'n/a' : `${Math.round(p99)}ms`} (${change(b?.p99, p99)} vs baseline${within === undefined ? '' : within ? ', within 10%' : ', NOT within 10%'})`,
     details: [
       `before: p99 ${b?.p99 === undefined ? 'n/a' : `${Math.round(b.p99)}ms`}, 5xx ${b ? (b.errorRate * 100).toFixed(1) : 'n/a'}%, ${b ? b.errorLogsPerMinute.toFixed(1) : 'n/a'} error logs/min`,
       `after:  p99 ${p99 === undefined ? 'n/a' : `${Math.round(p99)}ms`}, 5xx ${(errorRate * 100).toFixed(1)}%, ${logsPerMinute.toFixed(1)} error logs/min`,
+      ...(cpuPeak || memoryPeak ? [`peak:   ${utilizationLine(cpuPeak, memoryPeak)}`] : []),
     ],
   };
 }

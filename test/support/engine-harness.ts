@@ -8,6 +8,7 @@ import type { LockHolder } from '../../src/ports/lock';
 import type { ReleaseChat } from '../../src/ports/release-chat';
 import { createRedis, redisUrlFromEnv } from '../../src/redis/connection';
 import { FakeCloud } from '../fakes/fake-cloud';
+import { FakeMetrics } from '../fakes/fake-metrics';
 import { FakeProbe } from '../fakes/fake-probe';
 import { RecordingChat } from '../fakes/recording-chat';
 import { cleanup, freshPrefix } from './redis';
@@ -21,6 +22,8 @@ export class EngineHarness {
   readonly prefix = freshPrefix();
   readonly cloud = new FakeCloud();
   readonly probe = new FakeProbe();
+  /** Service CPU/memory; read only where a config enables `monitoring.metrics`. */
+  readonly metrics = new FakeMetrics();
   readonly chat = new RecordingChat();
   readonly config: Config;
   /** The chat the engine talks to: the recorder, unless a test brings its own (Slack). */
@@ -82,6 +85,7 @@ export class EngineHarness {
         registry: this.cloud,
         database: this.cloud,
         logs: this.cloud,
+        metrics: this.metrics,
         probe: this.probe,
       },
       chat: this.engineChat,

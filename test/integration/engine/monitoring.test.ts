@@ -49,6 +49,34 @@ describe('monitoring window and rollback proposals', () => {
     );
   });
 
+  it('with monitoring.metrics, samples record the busiest service’s CPU and memory and the status posts show them', async () => {
+    const config = testConfig();
+    config.apps.backend!.environments.production!.monitoring.metrics = true;
+    h = new EngineHarness(config);
+    h.metrics.cpu.set('backend-service', 31).set('worker-service', 12);
+    h.metrics.memory.set('backend-service', 42).set('worker-service', 18);
+    const release = await h.release('v1.2.0', 'production', 'hotfix');
+    const done = await h.waitForEnd(release.id);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.failure));
+    const samples = done.steps.find((s) => s.name === 'monitor')?.progress.samples as unknown as Sample[];
+    const measured = samples.filter((s) => s.cpu);
+    assert.ok(measured.length > 0, 'at least the latest slot of each run is measured');
+    for (const s of measured) {
+      assert.deepEqual(s.cpu, { percent: 31, service: 'backend-service' });
+      assert.deepEqual(s.memory, { percent: 42, service: 'backend-service' });
+    }
+    // One GetMetricData per measured sample, for both services, over exactly that slot.
+    assert.deepEqual(
+      h.metrics.calls.map((c) => [c.cluster, c.services, c.from, c.to]),
+      measured.map((s) => ['social-analytics-cluster', ['backend-service', 'worker-service'], s.from, s.to]),
+    );
+    const posts = h.chat.events.filter((e) => e.kind === 'detail' && e.step === 'monitor');
+    assert.ok(
+      posts.some((p) => p.lines?.includes('cpu 31% memory 42% (backend-service)')),
+      JSON.stringify(posts.map((p) => p.lines)),
+    );
+  });
+
   it('proposes a rollback within two sample intervals of a degradation, naming the rule and the numbers', async () => {
     const config = testConfig();
     // Slots long enough that a busy machine still probes every one of them.

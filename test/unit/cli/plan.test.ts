@@ -116,8 +116,14 @@ describe('renderPlan', () => {
       '  monitor',
       '      every 1m 00s for 15m 00s: CloudWatch Logs FilterLogEvents /ecs/social-analytics-backend "ERROR" over the slot',
       '      HTTP GET each health endpoint 5 times; ECS DescribeServices for running vs desired tasks',
+      '      CloudWatch GetMetricData AWS/ECS CPUUtilization and MemoryUtilization of backend-service, worker-service over the slot, one request',
       '      a status post in the thread every few samples; a rollback proposal when a rule fires',
     ]);
+  });
+
+  it('leaves CloudWatch metrics out of the monitoring plan where they are not enabled', () => {
+    const staging = renderPlan(resolveTarget(EXAMPLE, 'backend', 'staging'), 'v1.2.0', 'minor');
+    assert.doesNotMatch(staging, /GetMetricData/);
   });
 
   it('plans backup and migrate for the example staging, which has both', () => {

@@ -53,6 +53,7 @@ const DEFAULT_MONITORING = {
   postEvery: 5,
   followUps: [3_600_000, 86_400_000, 604_800_000],
   reviewAfter: 86_400_000,
+  metrics: false,
 };
 
 describe('parseConfig', () => {
@@ -116,9 +117,16 @@ describe('parseConfig', () => {
         ['backend-service', 'worker-service'],
       );
       assert.deepEqual(production.database, { kind: 'instance', id: 'social-analytics-db' });
-      // window: 15m and interval: 60s as written; everything else from the defaults.
-      assert.deepEqual(production.monitoring, { ...DEFAULT_MONITORING, window: 900_000, interval: 60_000 });
+      // window: 15m, interval: 60s and metrics: true as written; everything else from the defaults.
+      assert.deepEqual(production.monitoring, {
+        ...DEFAULT_MONITORING,
+        window: 900_000,
+        interval: 60_000,
+        metrics: true,
+      });
       assert.equal(production.rollback.twoPersonRule, true);
+      assert.equal(production.rollback.cpu, 90);
+      assert.equal(production.rollback.memory, 90);
       assert.equal(production.requireSuccessIn, 'staging');
       assert.deepEqual(production.deployers, ['S0DEPLOYERS']);
       assert.deepEqual(production.approvers, ['S0TEAMLEADS']);
@@ -177,6 +185,15 @@ describe('parseConfig', () => {
       kind: 'cluster',
       id: 'aurora-1',
     });
+  });
+
+  it('reads CPU/memory limits as percents, off unless written, and refuses one above 100', () => {
+    const parsed = parseConfig(config(env('production', '\n        rollback: { cpu: 85 }')));
+    assert.equal(parsed.apps.backend?.environments.production?.rollback.cpu, 85);
+    assert.equal(parsed.apps.backend?.environments.production?.rollback.memory, undefined);
+    assert.deepEqual(problemsOf(config(env('production', '\n        rollback: { memory: 120 }'))), [
+      `${P}.rollback.memory: Too big: expected number to be <=100`,
+    ]);
   });
 
   it('lists every problem of one file by its dotted path, not just the first', () => {
