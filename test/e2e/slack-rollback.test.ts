@@ -169,4 +169,80 @@ describe('/rollback in Slack over real HTTP', function () {
       `thread order: ${JSON.stringify(story)}`,
     );
   });
+
+  it('offers the migration rollback in the thread after the app rollback, and restores a snapshot only after two confirmations', async () => {
+    const { service } = h.engine.engine;
+    const release = await service.request({
+      version: 'v1.2.0',
+      app: 'backend',
+      environment: 'production',
+      type: 'hotfix',
+      requestedBy: 'U0APPROVER',
+    });
+    await h.engine.waitFor(release.id, (r) => r.steps[0]?.state === 'succeeded');
+    await service.tick(release.id, 'U0APPROVER', { 'unit-tests': true, 'code-reviewed': true });
+    await service.start(release.id, 'U0APPROVER');
+    assert.equal((await h.engine.waitForEnd(release.id)).state, 'succeeded');
+    await h.command('U0DEPLOYER', 'backend production', '/rollback');
+    const replies = () => h.channelMessages().flatMap((m) => m.replies);
+    const appRollback = await h.slack.waitFor(() =>
+      replies().find((m) => textOf(m.blocks).includes('rollback_approve')),
+    );
+    await h.click('U0REQUESTER', appRollback.ts, 'rollback_approve');
+
+    // The app is back; the schema is not: the migration rollback is offered as its own decision.
+    const downgrade = await h.slack.waitFor(
+      () => replies().find((m) => textOf(m.blocks).includes('Migration rollback of backend v1.2.0')),
+      10_000,
+    );
+    assert.match(textOf(downgrade.blocks), /alembic downgrade -1/);
+    assert.match(textOf(downgrade.blocks), /Approvers: <@U0APPROVER> <@U0REQUESTER>/);
+    const author = await replyTo('U0APPROVER', () => h.click('U0APPROVER', downgrade.ts, 'rollback_approve'));
+    assert.match(author, /two-person rule/);
+    await h.click('U0REQUESTER', downgrade.ts, 'rollback_approve');
+    const migratedBack = await h.slack.waitFor(() => {
+      const message = h.slack.findMessage(downgrade.ts);
+      return message && textOf(message.blocks).includes('Migration rolled back') ? message : undefined;
+    }, 10_000);
+    assert.match(textOf(migratedBack.blocks), /Approved by <@U0REQUESTER>/);
+    const down = [...h.engine.cloud.tasks.values()].at(-1);
+    assert.deepEqual(down?.command, ['alembic', 'downgrade', '-1']);
+
+    // The last resort, asked for by hand: two confirmations, each its own button.
+    const notice = await replyTo('U0DEPLOYER', () =>
+      h.command('U0DEPLOYER', 'backend production --restore-snapshot', '/rollback'),
+    );
+    assert.match(notice, /Snapshot restore `r\d{8}t\d{6}-[0-9a-f]{4}` proposed/);
+    const restore = await h.slack.waitFor(() =>
+      [...h.channelMessages(), ...replies()].find((m) =>
+        textOf(m.blocks).includes('Snapshot restore for backend'),
+      ),
+    );
+    const asProposed = structuredClone(restore);
+    await h.click('U0REQUESTER', restore.ts, 'rollback_approve');
+    const once = await h.slack.waitFor(() => {
+      const message = h.slack.findMessage(restore.ts);
+      return message && textOf(message.blocks).includes('rollback_restore_confirm') ? message : undefined;
+    }, 10_000);
+    assert.match(textOf(once.blocks), /First confirmation by <@U0REQUESTER>/);
+    const double = await replyTo('U0REQUESTER', () =>
+      h.click('U0REQUESTER', restore.ts, 'rollback_approve', asProposed),
+    );
+    assert.match(
+      double,
+      /confirmed once/,
+      'a double click on the first button is not the second confirmation',
+    );
+    assert.equal(h.engine.cloud.sideEffects().restore, 0);
+
+    await h.click('U0REQUESTER', restore.ts, 'rollback_restore_confirm');
+    const restored = await h.slack.waitFor(() => {
+      const message = h.slack.findMessage(restore.ts);
+      return message && textOf(message.blocks).includes('Restored in') ? message : undefined;
+    }, 10_000);
+    assert.doesNotMatch(textOf(restored.blocks), /rollback_restore_confirm/);
+    assert.equal(h.engine.cloud.sideEffects().restore, 1);
+    const [into] = [...h.engine.cloud.restored.keys()];
+    assert.match(into ?? '', /^social-analytics-db-rollback-/);
+  });
 });
