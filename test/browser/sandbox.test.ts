@@ -171,5 +171,12 @@ describe('the sandbox in a browser', function () {
       sandbox.emulator.runningImage('social-analytics-cluster', 'backend-service') ?? '',
       /:v1\.2\.0$/,
     );
+
+    // The services are back; the thread now offers the migration rollback as its own decision.
+    await waitForText('Migration rollback of backend v1.3.0-bad', 30_000);
+    await panel.getByTestId('action-rollback_approve').last().click();
+    await page.getByTestId('confirm-yes').click();
+    await waitForText('Migration rolled back in', 60_000);
+    await shot('07-migration-rolled-back');
   });
 });
