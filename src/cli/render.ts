@@ -1,5 +1,5 @@
 import { formatDuration } from '../domain/duration';
-import type { Release, StepRecord } from '../domain/release';
+import { releaseKind, type Release, type StepRecord } from '../domain/release';
 import type { ItemStatus } from '../domain/checklist';
 import type { AuditEntry } from '../ports/audit-log';
 
@@ -14,7 +14,7 @@ const MARK: Record<StepRecord['state'], string> = {
 
 /** A release as text for the command line: a header, then one line a step. */
 export function renderRelease(release: Release, now: number): string {
-  const header = `${release.id}  ${release.app}/${release.environment}  ${release.version} (${release.type})  ${release.state}  requested by ${release.requestedBy}`;
+  const header = `${release.id}  ${release.app}/${release.environment}  ${release.version} (${releaseKind(release)})  ${release.state}  requested by ${release.requestedBy}`;
   const lines = release.steps.map(
     (step) => `  ${MARK[step.state]} ${step.name.padEnd(9)} ${describeStep(step, now)}`,
   );
@@ -40,7 +40,7 @@ function describeStep(step: StepRecord, now: number): string {
 
 export function renderHistoryLine(release: Release): string {
   const when = new Date(release.createdAt).toISOString().replace('T', ' ').slice(0, 16);
-  return `${when}  ${release.id}  ${release.environment.padEnd(12)} ${release.version.padEnd(14)} ${release.type.padEnd(7)} ${release.state}`;
+  return `${when}  ${release.id}  ${release.environment.padEnd(12)} ${release.version.padEnd(14)} ${releaseKind(release).padEnd(7)} ${release.state}`;
 }
 
 export function renderAudit(entry: AuditEntry): string {

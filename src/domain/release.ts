@@ -149,3 +149,13 @@ export function isFinished(release: Release): boolean {
     release.state === 'rolled_back'
   );
 }
+
+/**
+ * What kind of change a release is, in words for history and status: its type,
+ * or which rollback it is, so an incident reads as one in the history.
+ */
+export function releaseKind(release: Release): string {
+  const database = release.rollbackOf?.database;
+  if (database) return database.action === 'downgrade' ? 'migration rollback' : 'snapshot restore';
+  return release.rollbackOf ? 'rollback' : release.type;
+}

@@ -1,4 +1,4 @@
-import type { Release } from '../../domain/release';
+import { releaseKind, type Release } from '../../domain/release';
 import { FALLBACK_TEXT_MAX, MAX_BLOCKS, lineSections, section, type Block, type Message } from './block';
 import { LIMITS } from './limits';
 import {
@@ -100,7 +100,7 @@ function historyLine(release: Release): string {
     `${RELEASE_EMOJI[release.state] ?? '•'} ${dateTime(release.createdAt)}`,
     `*${escapeTruncated(release.environment, 80)}*`,
     `\`${escapeTruncated(release.version, 60)}\``,
-    escapeTruncated(release.type, 20),
+    escapeTruncated(releaseKind(release), 20),
     releaseId(release),
     `${escapeMrkdwn(STATE_WORDS[release.state] ?? String(release.state))}${duration ? ` in ${duration}` : ''}`,
   ].join(' · ');

@@ -211,3 +211,34 @@ describe('renderAudit', () => {
     });
   }
 });
+
+describe('release kinds in history', () => {
+  it('names rollbacks for what they are, so an incident reads as one', () => {
+    const base = {
+      id: 'r20261127t180000-beef',
+      app: 'backend',
+      environment: 'production',
+      version: 'v1.2.0',
+      type: 'hotfix' as const,
+      requestedBy: 'deploybot',
+      state: 'succeeded' as const,
+      createdAt: Date.UTC(2026, 10, 27, 18),
+      updatedAt: Date.UTC(2026, 10, 27, 18),
+      revision: 3,
+      steps: [],
+      facts: { previousTaskDefinitions: {}, targetTaskDefinitions: {} },
+      checklist: {},
+    };
+    const of = { releaseId: 'r20261127t171340-3f9a', version: 'v1.2.0', requestedBy: 'U1' };
+    assert.match(renderHistoryLine(base), / hotfix /);
+    assert.match(renderHistoryLine({ ...base, rollbackOf: of }), / rollback /);
+    assert.match(
+      renderHistoryLine({ ...base, rollbackOf: { ...of, database: { action: 'downgrade' } } }),
+      / migration rollback /,
+    );
+    assert.match(
+      renderHistoryLine({ ...base, rollbackOf: { ...of, database: { action: 'restore' } } }),
+      / snapshot restore /,
+    );
+  });
+});
