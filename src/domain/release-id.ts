@@ -26,8 +26,9 @@ export function snapshotIdFor(releaseId: string): string {
 
 /**
  * The new database a snapshot restore creates: the live one's name, `-rollback-`
- * and the restoring release's id, cut to RDS's 63 characters (61 for a cluster,
- * whose writer adds `-writer`… kept within 63 too). Never the live name itself.
+ * and the restoring release's id, cut to RDS's 63 characters (56 for a cluster,
+ * so that its writer, `<cluster>-writer`, is within 63 too). Never the live name
+ * itself, not even for a live name that already ends with this very suffix.
  */
 export function restoreTargetFor(
   liveId: string,
@@ -36,9 +37,9 @@ export function restoreTargetFor(
 ): string {
   const suffix = `-rollback-${restoringReleaseId.slice(1)}`;
   const limit = kind === 'cluster' ? 63 - '-writer'.length : 63;
-  const head = liveId
-    .toLowerCase()
-    .slice(0, limit - suffix.length)
-    .replace(/-+$/, '');
+  const live = liveId.toLowerCase();
+  let head = live.slice(0, limit - suffix.length).replace(/-+$/, '');
+  // A live name that already ends in this suffix, cut at it, would come back as itself.
+  if (`${head}${suffix}` === live) head = head.slice(0, -1).replace(/-+$/, '');
   return `${head}${suffix}`;
 }

@@ -55,7 +55,8 @@ export const restore: StepHandler = {
     const state = await ctx.ports.database.describe(into);
     // RDS may not list a database it has just accepted: wait for it to appear.
     if (!state) return { kind: 'wait', note: `${into.id} not visible yet` };
-    if (DEAD_ENDS.has(state.status)) {
+    // A restored cluster reports its writer's trouble as `writer <status>`.
+    if (DEAD_ENDS.has(state.status.replace(/^writer /, ''))) {
       throw new StepFailure('restore_failed', `restored database ${into.id} is ${state.status}`);
     }
     if (state.status !== 'available') return { kind: 'wait', note: `${into.id} is ${state.status}` };

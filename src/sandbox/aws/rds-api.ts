@@ -41,12 +41,16 @@ function page<T>(
   };
 }
 
-// DB instance identifiers are shorter than the rest: at most 63 characters.
-function validInstanceIdentifier(value: string): string {
+// DB instance and DB cluster identifiers are shorter than the rest: at most 63 characters.
+function validDbIdentifier(name: 'DBInstanceIdentifier' | 'DBClusterIdentifier', value: string): string {
   if (value.length > 63) {
-    throw invalidParameterValue('The parameter DBInstanceIdentifier must be at most 63 characters.');
+    throw invalidParameterValue(`The parameter ${name} must be at most 63 characters.`);
   }
-  return validIdentifier('DBInstanceIdentifier', value);
+  return validIdentifier(name, value);
+}
+
+function validInstanceIdentifier(value: string): string {
+  return validDbIdentifier('DBInstanceIdentifier', value);
 }
 
 export function rdsService(
@@ -88,7 +92,7 @@ export function rdsService(
             `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
           );
     }
-    const status = 'members' in source ? source.status : state.instanceStatus(source);
+    const status = 'members' in source ? state.clusterStatus(source) : state.instanceStatus(source);
     if (status !== 'available') {
       throw cluster_
         ? new AwsError('InvalidDBClusterStateFault', `DBCluster ${source.id} is not in the available state.`)
@@ -168,7 +172,7 @@ export function rdsService(
 
   /** An Aurora restore makes a cluster without instances; CreateDBInstance adds its writer. */
   function restoreCluster(input: QueryInput): XmlObject {
-    const id = validIdentifier('DBClusterIdentifier', input.requiredString('DBClusterIdentifier'));
+    const id = validDbIdentifier('DBClusterIdentifier', input.requiredString('DBClusterIdentifier'));
     const snapshotId = input.requiredString('SnapshotIdentifier');
     const engine = input.requiredString('Engine');
     const snapshot = state.snapshots.get(state.snapshotKey('cluster', snapshotId));
