@@ -17,7 +17,7 @@ import type { EmulatorCall } from './types';
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export interface DispatchTargets {
-  /** By X-Amz-Target prefix (`AmazonEC2ContainerServiceV20141113`, `Logs_20140328`, …). */
+  /** By X-Amz-Target prefix (`AmazonEC2ContainerServiceV20141113`, `Logs_20140328`, `GraniteServiceVersion20100801`, …). */
   jsonServices: Map<string, JsonService>;
   /** The one query-protocol service: RDS. */
   queryService: QueryService;
@@ -29,7 +29,7 @@ export interface DispatchTargets {
 }
 
 /**
- * One HTTP handler for all four services. JSON services are told apart by the
+ * One HTTP handler for all five services. JSON services are told apart by the
  * X-Amz-Target prefix, RDS by a form body; throttling is decided before the
  * operation runs, as a real front door would. `GET /_emulator/state` is the
  * emulator's own (a sandbox UI reads it).
@@ -61,11 +61,11 @@ export function createDispatcher(
         t.settle();
         const out = runJsonOperation(service, action, raw);
         t.record(service.name, action, 200);
-        sendJson(res, 200, out, id);
+        sendJson(res, 200, out, id, service);
       } catch (err) {
         const error = asAwsError(err);
         t.record(service?.name ?? 'unknown', action, error.status, error.code);
-        sendJsonError(res, error, id);
+        sendJsonError(res, error, id, service);
       }
       return;
     }

@@ -1,6 +1,7 @@
 import { closeServer, listen } from '../loopback-http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cloudwatchService } from './cloudwatch-api';
 import { createDispatcher } from './dispatch';
 import { EcrRegistry } from './ecr';
 import { ecsService } from './ecs-api';
@@ -8,6 +9,7 @@ import { Rollouts } from './ecs-rollouts';
 import { EcsState } from './ecs-state';
 import { TaskDefinitions } from './ecs-task-definitions';
 import { Tasks } from './ecs-tasks';
+import { EcsUtilization, profileLoadFactors } from './ecs-utilization';
 import { buildState, type EmulatorState } from './emulator-state';
 import { imageTag } from './ids';
 import type { JsonService } from './json-protocol';
@@ -36,7 +38,7 @@ const MAX_CALLS_KEPT = 10_000;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /**
- * ECS, ECR, CloudWatch Logs and RDS on one loopback HTTP server, speaking their
+ * ECS, ECR, CloudWatch Logs and metrics, and RDS on one loopback HTTP server, speaking their
  * real wire protocols so the unchanged SDK clients and adapters run against it
  * (AWS_ENDPOINT_URL_<SERVICE>, see environment()). Signatures are not checked.
  * All state is in memory and moves with `now()`: nothing runs in the background,
@@ -89,6 +91,7 @@ export class AwsEmulator {
       ecsService(this.ecs, this.definitions, rollouts, this.tasks),
       this.ecr.service(),
       logsService(this.logs, () => pageSize),
+      cloudwatchService(new EcsUtilization(this.ecs, profileLoadFactors()), now),
     ]) {
       this.jsonServices.set(service.targetPrefix, service);
     }
@@ -151,6 +154,7 @@ export class AwsEmulator {
       AWS_ENDPOINT_URL_ECR: this.endpoint,
       AWS_ENDPOINT_URL_RDS: this.endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH: this.endpoint,
       AWS_REGION: this.seed.region,
     };
   }

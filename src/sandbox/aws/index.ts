@@ -1,5 +1,5 @@
 /**
- * A local AWS for deploybot: ECS, ECR, CloudWatch Logs and RDS on one loopback
+ * A local AWS for deploybot: ECS, ECR, CloudWatch Logs and metrics, and RDS on one loopback
  * port, speaking the real wire protocols. Point the unchanged SDK clients at it
  * through the environment:
  *

@@ -7,6 +7,8 @@ import type { AwsServiceName } from './types';
  * The awsJson1_1 protocol (ECS, ECR, CloudWatch Logs): POST / with
  * `X-Amz-Target: <prefix>.<Operation>` and a JSON body; answers are JSON with
  * timestamps in epoch seconds; errors carry `__type` and `x-amzn-ErrorType`.
+ * CloudWatch speaks awsJson1_0 with awsQueryCompatible: the same, with its own
+ * content type, and every error also names its query-protocol code.
  */
 export interface JsonOperation {
   /** Request members the operation models; any other member is refused. */
@@ -20,26 +22,52 @@ export interface JsonService {
   title: string;
   targetPrefix: string;
   operations: Record<string, JsonOperation>;
+  /**
+   * awsJson1_0 with awsQueryCompatible (CloudWatch); absent for awsJson1_1. The
+   * SDK reads such an error's code from `x-amzn-query-error: <Code>;<Sender|Receiver>`
+   * before `__type` (the error shape), so `queryError` gives both for an AwsError, including the
+   * dispatcher's own (ThrottlingException, UnknownOperationException, …).
+   */
+  queryCompatible?: { queryError(error: AwsError): { code: string; shape: string } };
 }
 
 export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+export const JSON_1_0_CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 /** JSON timestamps are epoch seconds (fractional), which the SDK turns back into Dates. */
 export function epochSeconds(ms: number): number {
   return ms / 1000;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  requestId: string,
+  service?: JsonService,
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    'content-type': JSON_CONTENT_TYPE,
+    'content-type': service?.queryCompatible ? JSON_1_0_CONTENT_TYPE : JSON_CONTENT_TYPE,
     'content-length': Buffer.byteLength(text),
     'x-amzn-requestid': requestId,
   });
   res.end(text);
 }
 
-export function sendJsonError(res: ServerResponse, error: AwsError, requestId: string): void {
+export function sendJsonError(
+  res: ServerResponse,
+  error: AwsError,
+  requestId: string,
+  service?: JsonService,
+): void {
+  const compatible = service?.queryCompatible?.queryError(error);
+  if (compatible) {
+    res.setHeader('x-amzn-query-error', `${compatible.code};${error.type}`);
+    res.setHeader('x-amzn-errortype', compatible.shape);
+    sendJson(res, error.status, { __type: compatible.shape, message: error.message }, requestId, service);
+    return;
+  }
   res.setHeader('x-amzn-errortype', error.code);
   sendJson(res, error.status, { __type: error.code, message: error.message }, requestId);
 }

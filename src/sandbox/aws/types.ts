@@ -3,7 +3,7 @@
  * can come from a file and a state snapshot can go to a UI as JSON.
  */
 
-export type AwsServiceName = 'ecs' | 'rds' | 'logs' | 'ecr';
+export type AwsServiceName = 'ecs' | 'rds' | 'logs' | 'ecr' | 'cloudwatch';
 
 /** How long the slow things take, in emulator-clock milliseconds. */
 export interface EmulatorTimings {

@@ -11,6 +11,9 @@ const TagProfileSchema = z.object({
   match: z.string().min(1),
   /** Multiplies the base latency (`-slow`: 3). */
   latencyFactor: z.number().positive().default(1),
+  /** Multiplies the CPU / memory the emulator's CloudWatch reports for tasks of the tag (`-slow`: CPU 2). */
+  cpuFactor: z.number().positive().default(1),
+  memoryFactor: z.number().positive().default(1),
   /** Share of requests answered 5xx (`-bad`: 0.08). */
   errorRate: z.number().min(0).max(1).default(0),
   /** Written to the log group on each failed request, cycling. */
@@ -32,6 +35,8 @@ export type ProfileFile = z.output<typeof ProfileFileSchema>;
 export const HEALTHY: ResolvedProfile = {
   match: '.*',
   latencyFactor: 1,
+  cpuFactor: 1,
+  memoryFactor: 1,
   errorRate: 0,
   errorLines: [],
   backgroundErrorLines: [],
