@@ -64,6 +64,7 @@ apps:
           postEvery: 6
           followUps: [5m, 15m]
           reviewAfter: 10m
+          metrics: true
         rollback:
           errorRate: 0.05
           latencyFactor: 2

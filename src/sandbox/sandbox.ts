@@ -83,7 +83,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       AWS_ACCESS_KEY_ID: 'sandbox',
       AWS_SECRET_ACCESS_KEY: 'sandbox',
     };
-    for (const service of ['ECS', 'RDS', 'CLOUDWATCH_LOGS', 'ECR'])
+    for (const service of ['ECS', 'RDS', 'CLOUDWATCH_LOGS', 'CLOUDWATCH', 'ECR'])
       aws[`AWS_ENDPOINT_URL_${service}`] = emulator.endpoint;
     // The SDK reads these from process.env itself; put back what was there when the sandbox stops.
     const before = Object.fromEntries(Object.keys(aws).map((key) => [key, process.env[key]]));
