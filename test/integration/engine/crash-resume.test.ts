@@ -73,6 +73,7 @@ describe('a worker killed in the middle of a step', () => {
         registerImageRevision: 2,
         updateService: 2,
         runTask: 1,
+        restore: 0,
       });
       assert.equal(h.cloud.snapshots.size, 1);
       assert.equal(h.cloud.tasks.size, 1);

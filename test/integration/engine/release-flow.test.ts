@@ -3,7 +3,13 @@ import { LockedError } from '../../../src/domain/errors';
 import { BullmqStepQueue } from '../../../src/queue/bullmq-step-queue';
 import { EngineHarness } from '../../support/engine-harness';
 
-const NO_SIDE_EFFECTS = { createSnapshot: 0, registerImageRevision: 0, updateService: 0, runTask: 0 };
+const NO_SIDE_EFFECTS = {
+  createSnapshot: 0,
+  registerImageRevision: 0,
+  updateService: 0,
+  runTask: 0,
+  restore: 0,
+};
 
 describe('release engine on real Redis and BullMQ', () => {
   let h: EngineHarness;

@@ -97,6 +97,7 @@ describe('parseConfig', () => {
         backup: 3_600_000,
         deploy: 1_800_000,
         verify: 300_000,
+        restore: 10_800_000,
       });
       assert.deepEqual(staging.health, {
         url: 'https://staging.api.example.com',
