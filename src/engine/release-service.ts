@@ -243,31 +243,13 @@ export class ReleaseService {
         `no release of ${target.app} to ${target.environment} has changed a service yet; nothing to roll back`,
       );
     }
-    const now = clock.now();
-    const release: Release = {
-      id: newReleaseId(now, this.deps.random ?? Math.random),
-      app: target.app,
-      environment: target.environment,
-      version: reverted.version,
-      type: 'hotfix',
-      requestedBy: input.requestedBy,
-      state: 'awaiting_start',
-      createdAt: now,
-      updatedAt: now,
-      revision: 0,
-      steps: planRollbackSteps(),
-      facts: {
-        previousTaskDefinitions: {},
-        targetTaskDefinitions: { ...reverted.facts.previousTaskDefinitions },
-      },
-      checklist: {},
-      rollbackOf: {
-        releaseId: reverted.id,
-        version: reverted.version,
-        requestedBy: reverted.requestedBy,
-        ...(input.reason ? { reason: input.reason } : {}),
-      },
-    };
+    const release = this.rollbackRelease(
+      newReleaseId(clock.now(), this.deps.random ?? Math.random),
+      reverted,
+      input,
+      planRollbackSteps(),
+      { ...reverted.facts.previousTaskDefinitions },
+    );
     return this.publishProposal(release, target.config.rollback.remindAfter);
   }
 
@@ -338,10 +320,38 @@ export class ReleaseService {
         `release ${reverted.id} recorded no task definition for ${service}; run the downgrade by hand`,
       );
     }
-    const release: Release = {
+    const release = this.rollbackRelease(
       id,
-      app: target.app,
-      environment: target.environment,
+      reverted,
+      input,
+      planDatabaseRollbackSteps(input.database),
+      // The downgrade runs the reverted release's own image: only it knows the migration.
+      downgrade && image ? { [service]: image } : {},
+      downgrade
+        ? { action: 'downgrade' }
+        : {
+            action: 'restore',
+            snapshotId: reverted.facts.snapshotId as string,
+            restoreInto: restoreTargetFor(database?.id ?? '', id, database?.kind ?? 'instance'),
+          },
+    );
+    return this.publishProposal(release, target.config.rollback.remindAfter);
+  }
+
+  /** A rollback of `reverted` awaiting its approval: a hotfix-speed release with its own steps. */
+  private rollbackRelease(
+    id: string,
+    reverted: Release,
+    input: { requestedBy: string; reason?: string },
+    steps: Release['steps'],
+    targetTaskDefinitions: Record<string, string>,
+    database?: DatabaseRollback,
+  ): Release {
+    const now = this.deps.clock.now();
+    return {
+      id,
+      app: reverted.app,
+      environment: reverted.environment,
       version: reverted.version,
       type: 'hotfix',
       requestedBy: input.requestedBy,
@@ -349,28 +359,17 @@ export class ReleaseService {
       createdAt: now,
       updatedAt: now,
       revision: 0,
-      steps: planDatabaseRollbackSteps(input.database),
-      facts: {
-        previousTaskDefinitions: {},
-        // The downgrade runs the reverted release's own image: only it knows the migration.
-        targetTaskDefinitions: downgrade && image ? { [service]: image } : {},
-      },
+      steps,
+      facts: { previousTaskDefinitions: {}, targetTaskDefinitions },
       checklist: {},
       rollbackOf: {
         releaseId: reverted.id,
         version: reverted.version,
         requestedBy: reverted.requestedBy,
         ...(input.reason ? { reason: input.reason } : {}),
-        database: downgrade
-          ? { action: 'downgrade' }
-          : {
-              action: 'restore',
-              snapshotId: reverted.facts.snapshotId as string,
-              restoreInto: restoreTargetFor(database?.id ?? '', id, database?.kind ?? 'instance'),
-            },
+        ...(database ? { database } : {}),
       },
     };
-    return this.publishProposal(release, target.config.rollback.remindAfter);
   }
 
   /** Stores a rollback proposal, audits it, posts it and schedules the approvers' reminder. */
