@@ -1,20 +1,25 @@
 import { HttpProbe } from '../probes/http-probe';
+import type { LogInsights } from '../ports/log-insights';
 import type { StepPorts } from '../steps/step-handler';
 import { createAwsClients, type AwsClientOptions } from './clients';
 import { CloudWatchServiceMetrics } from './cloudwatch-metrics';
 import { EcrImageRegistry } from './ecr';
 import { EcsContainerPlatform } from './ecs';
+import { CloudWatchLogInsights } from './log-insights';
 import { CloudWatchLogs } from './logs';
 import { RdsDatabase } from './rds';
 
 /** The real AWS (and HTTP) adapters behind the step ports. Clients connect lazily. */
-export function createAwsPorts(options: AwsClientOptions = {}): Omit<StepPorts, 'releases'> {
+export function createAwsPorts(
+  options: AwsClientOptions = {},
+): Omit<StepPorts, 'releases'> & { insights: LogInsights } {
   const aws = createAwsClients(options);
   return {
     platform: new EcsContainerPlatform(aws.ecs),
     registry: new EcrImageRegistry(aws.ecrForRegion),
     database: new RdsDatabase(aws.rds),
     logs: new CloudWatchLogs(aws.logs),
+    insights: new CloudWatchLogInsights(aws.logs),
     metrics: new CloudWatchServiceMetrics(aws.cloudwatch),
     probe: new HttpProbe(),
   };

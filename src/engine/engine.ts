@@ -17,6 +17,8 @@ import { RedisReleaseStore } from '../redis/release-store';
 import type { StepHandler, StepPorts } from '../steps/step-handler';
 import type { StepName } from '../domain/release';
 import { RequestBudget } from '../redis/request-budget';
+import type { LogInsights } from '../ports/log-insights';
+import { BatchedLogs } from './batched-logs';
 import { BudgetedLogs } from './budgeted-logs';
 import { ReleaseService } from './release-service';
 import { StepRunner } from './step-runner';
@@ -29,7 +31,8 @@ export interface EngineOptions {
   workerRedis?: Redis;
   /** Namespace of every Redis key: deploybot's own and BullMQ's. */
   prefix: string;
-  aws: Omit<StepPorts, 'releases'>;
+  /** The AWS adapters; with `insights`, error-log counts of many apps share Logs Insights queries. */
+  aws: Omit<StepPorts, 'releases'> & { insights?: LogInsights };
   chat: ReleaseChat;
   clock: Clock;
   logger: Logger;
@@ -68,7 +71,13 @@ export function createEngine(options: EngineOptions): Engine {
   const logsBudget = new RequestBudget(redis, `${prefix}:logs-budget`, config.engine.logsRequestsPerSecond);
   const ports: StepPorts = {
     ...options.aws,
-    logs: new BudgetedLogs(() => options.aws.logs, logsBudget),
+    logs: new BatchedLogs(
+      new BudgetedLogs(() => options.aws.logs, logsBudget),
+      () => options.aws.insights,
+      logsBudget,
+      clock,
+      logger,
+    ),
     releases: store,
   };
   const runner = new StepRunner({

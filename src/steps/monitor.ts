@@ -45,7 +45,13 @@ export const monitor: StepHandler = {
   async run(ctx) {
     const { window, interval } = windowOf(ctx.release, ctx.env);
     const now = ctx.clock.now();
-    const start = typeof ctx.step.progress.windowStart === 'number' ? ctx.step.progress.windowStart : now;
+    // Slots sit on whole multiples of the interval (the first began up to one interval ago), so
+    // every app watched at the same interval samples at the same moments and their error-log
+    // counts share one Logs Insights query.
+    const start =
+      typeof ctx.step.progress.windowStart === 'number'
+        ? ctx.step.progress.windowStart
+        : Math.floor(now / interval) * interval;
     if (ctx.step.progress.windowStart === undefined) await ctx.record({ progress: { windowStart: start } });
     const samples = (ctx.step.progress.samples as unknown as Sample[] | undefined) ?? [];
     const totalSlots = Math.max(1, Math.ceil(window / interval));
