@@ -20,7 +20,7 @@
  *   BENCH_MONITOR_SECONDS  healthy watch measured per scenario, rounded down to whole intervals (default 30)
  *   BENCH_INTERVALS        monitoring intervals in seconds: "5,10" runs 1 app at the first and
  *                          BENCH_APPS apps at each (default "5,10")
- *   BENCH_CONCURRENCY      engine.concurrency, the worker's parallel jobs (default 10, deploybot's default)
+ *   BENCH_CONCURRENCY      engine.concurrency, the worker's parallel jobs (default 50, deploybot's default)
  *   BENCH_LOG_LEVEL        the engine's pino level (default silent)
  */
 import os from 'node:os';
@@ -36,7 +36,7 @@ function settings(env: NodeJS.ProcessEnv): ScenarioSettings[] {
   const apps = Number(env.BENCH_APPS ?? 50);
   const seconds = Number(env.BENCH_MONITOR_SECONDS ?? 30);
   const intervals = (env.BENCH_INTERVALS ?? '5,10').split(',').map((x) => Number(x.trim()));
-  const concurrency = Number(env.BENCH_CONCURRENCY ?? 10);
+  const concurrency = Number(env.BENCH_CONCURRENCY ?? 50);
   if (!Number.isInteger(apps) || apps < 1) throw new Error('BENCH_APPS must be a positive integer');
   if (!(seconds > 0)) throw new Error('BENCH_MONITOR_SECONDS must be a positive number of seconds');
   if (intervals.length === 0 || intervals.some((i) => !(i >= 1))) {

@@ -218,7 +218,11 @@ export const configSchema = z
         startTimeout: duration.prefault('2h'),
         /** How often slow AWS operations are polled. */
         pollInterval: duration.prefault('15s'),
-        concurrency: z.number().int().min(1).max(100).default(10),
+        /**
+         * Step jobs one worker runs at once. They mostly wait on AWS and HTTP; a monitored
+         * app holds one while it samples, and apps sampling together share a Logs query.
+         */
+        concurrency: z.number().int().min(1).max(100).default(50),
         /**
          * CloudWatch Logs requests per second for all of deploybot, across apps and
          * processes. The account allows about 5 FilterLogEvents a second; stay under.

@@ -25,7 +25,7 @@ engine:
   lockTtl: 5m
   startTimeout: 30m
   pollInterval: 1s
-  concurrency: 10
+  concurrency: 50
 apps:
   backend:
     environments:

@@ -67,7 +67,7 @@ describe('parseConfig', () => {
         lockTtl: 600_000,
         startTimeout: 7_200_000,
         pollInterval: 15_000,
-        concurrency: 10,
+        concurrency: 50,
         logsRequestsPerSecond: 4,
       });
       assert.deepEqual(parsed.slack, { channel: 'engineering' });
