@@ -90,7 +90,7 @@ export class AwsEmulator {
     for (const service of [
       ecsService(this.ecs, this.definitions, rollouts, this.tasks),
       this.ecr.service(),
-      logsService(this.logs, () => pageSize),
+      logsService(this.logs, () => pageSize, { accountId, now, queryMs: () => this.timings.queryMs }),
       cloudwatchService(new EcsUtilization(this.ecs, profileLoadFactors()), now),
     ]) {
       this.jsonServices.set(service.targetPrefix, service);

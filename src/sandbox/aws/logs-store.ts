@@ -1,7 +1,7 @@
 /**
  * CloudWatch Logs storage: groups of streams of events kept in timestamp order.
  * Writers are the emulated tasks, the simulated service and tests (appendLog);
- * readers are GetLogEvents and FilterLogEvents (logs-api.ts).
+ * readers are GetLogEvents, FilterLogEvents and Logs Insights (logs-api.ts).
  */
 export interface LogEvent {
   timestamp: number;
@@ -61,6 +61,17 @@ export class LogStore {
     let i = events.length;
     while (i > 0 && (events[i - 1] as LogEvent).timestamp > at) i -= 1;
     events.splice(i, 0, event);
+  }
+
+  /** The group's events of every stream with fromMs <= timestamp <= toMs, oldest first. */
+  eventsBetween(group: LogGroup, fromMs: number, toMs: number): LogEvent[] {
+    const out: LogEvent[] = [];
+    for (const stream of group.streams.values()) {
+      for (const event of stream.events) {
+        if (event.timestamp >= fromMs && event.timestamp <= toMs) out.push(event);
+      }
+    }
+    return out.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
   }
 
   summary(): { group: string; streams: number; events: number }[] {

@@ -17,6 +17,8 @@ export interface EmulatorTimings {
   taskRunMs: number;
   /** Restore*FromSnapshot / CreateDBInstance until the new database is available. */
   restoreMs: number;
+  /** Logs Insights StartQuery until the query is Complete (Running after a third of it). */
+  queryMs: number;
 }
 
 export const DEFAULT_TIMINGS: EmulatorTimings = {
@@ -25,6 +27,7 @@ export const DEFAULT_TIMINGS: EmulatorTimings = {
   taskPendingMs: 1_500,
   taskRunMs: 3_000,
   restoreMs: 10_000,
+  queryMs: 1_000,
 };
 
 /** `everyNth: 3` throttles every third call; `next: 2` the next two calls. Both may be set. */
