@@ -1,10 +1,17 @@
 /**
  * A loopback HTTP proxy in front of the AWS emulator that notes every request's
- * operation (X-Amz-Target, or RDS's form Action) and, for CloudWatch Logs, the
- * log group it names — the emulator's own call log has no request parameters,
- * and the benchmark counts Logs requests per app. Requests pass through
- * unchanged; answers are piped back as they come. `target` may be switched
- * between scenarios, so the SDK endpoint variables are set once.
+ * operation (X-Amz-Target, or RDS's form Action), its HTTP status and, for
+ * CloudWatch Logs, what ties it to apps — the emulator's own call log has no
+ * request parameters, and the benchmark counts Logs requests per app (and
+ * times its degradation by app-1's DescribeServices, named in `services`):
+ *   - the log group(s) a request names (`logGroupName`; StartQuery's
+ *     `logGroupNames` or `logGroupIdentifiers`);
+ *   - the Logs Insights query: StartQuery's `queryId` read from its answer,
+ *     GetQueryResults' and StopQuery's from their request, and the `status`
+ *     GetQueryResults answered (Scheduled, Running, Complete, …).
+ * Requests pass through unchanged; answers are piped back as they come (and
+ * read on the side for Insights). `target` may be switched between scenarios,
+ * so the SDK endpoint variables are set once.
  */
 import {
   Agent,
@@ -15,17 +22,33 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 
 export interface ProxiedCall {
   /** `Logs_20140328.FilterLogEvents`, `AmazonEC2ContainerServiceV20141113.DescribeServices`, `rds.DescribeDBInstances`. */
   operation: string;
-  /** The `logGroupName` of a Logs request. */
-  logGroup?: string;
+  /** The services an ECS request names (`services`: DescribeServices). */
+  services?: string[];
+  /** The log groups a Logs request names: its `logGroupName`, or a StartQuery's `logGroupNames`. */
+  logGroups?: string[];
+  /** A StartQuery's `startTime` and `endTime` (epoch seconds, both included). */
+  queryRange?: { from: number; to: number };
+  /** A Logs Insights query's id: from StartQuery's answer (set when it arrives), or GetQueryResults'/StopQuery's request. */
+  queryId?: string;
+  /** What GetQueryResults answered: `Scheduled`, `Running`, `Complete`, `Cancelled`, … (set when it arrives). */
+  queryStatus?: string;
+  /** The answer's HTTP status (set when it arrives; 502/503 when the proxy could not forward). */
+  status?: number;
   /** Wall clock (ms) when the request arrived. */
   at: number;
 }
 
-export const FILTER_LOG_EVENTS = 'Logs_20140328.FilterLogEvents';
+/** Every CloudWatch Logs operation's X-Amz-Target begins with this. */
+export const LOGS_PREFIX = 'Logs_20140328.';
+export const FILTER_LOG_EVENTS = `${LOGS_PREFIX}FilterLogEvents`;
+export const START_QUERY = `${LOGS_PREFIX}StartQuery`;
+export const GET_QUERY_RESULTS = `${LOGS_PREFIX}GetQueryResults`;
+export const STOP_QUERY = `${LOGS_PREFIX}StopQuery`;
 export const DESCRIBE_SERVICES = 'AmazonEC2ContainerServiceV20141113.DescribeServices';
 
 export class RecordingProxy {
@@ -69,9 +92,11 @@ export class RecordingProxy {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    this.calls.push({ ...describe(req, body), at });
+    const call: ProxiedCall = { ...describe(req, body), at };
+    this.calls.push(call);
     const target = this.target;
     if (!target) {
+      call.status = 503;
       res.writeHead(503).end();
       return;
     }
@@ -85,11 +110,18 @@ export class RecordingProxy {
         agent: this.agent,
       },
       (answer) => {
+        call.status = answer.statusCode ?? 502;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (call.operation === START_QUERY || call.operation === GET_QUERY_RESULTS) {
+          const parts: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => parts.push(chunk));
+          answer.on('end', () => noteAnswer(call, Buffer.concat(parts), answer.headers['content-encoding']));
+        }
         answer.pipe(res);
       },
     );
     upstream.on('error', () => {
+      call.status ??= 502;
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
@@ -100,17 +132,59 @@ export class RecordingProxy {
 function describe(req: IncomingMessage, body: Buffer): Omit<ProxiedCall, 'at'> {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
-    let logGroup: string | undefined;
-    if (target.startsWith('Logs_')) {
-      try {
-        const parsed = JSON.parse(body.toString('utf8')) as { logGroupName?: unknown };
-        if (typeof parsed.logGroupName === 'string') logGroup = parsed.logGroupName;
-      } catch {
-        // Not JSON: counted, but for no group.
-      }
+    if (!target.startsWith(LOGS_PREFIX)) {
+      const services = target.startsWith('AmazonEC2ContainerService') ? strings(json(body)?.services) : [];
+      return { operation: target, ...(services.length > 0 && { services }) };
     }
-    return { operation: target, ...(logGroup !== undefined && { logGroup }) };
+    const parsed = json(body);
+    const groups = [
+      ...strings(parsed?.logGroupName === undefined ? undefined : [parsed.logGroupName]),
+      ...strings(parsed?.logGroupNames),
+      // An identifier is a name or an ARN (`arn:aws:logs:<region>:<account>:log-group:<name>[:*]`).
+      ...strings(parsed?.logGroupIdentifiers).map((id) =>
+        id.replace(/^arn:.*?:log-group:/, '').replace(/:\*$/, ''),
+      ),
+    ];
+    const queryId = typeof parsed?.queryId === 'string' ? parsed.queryId : undefined;
+    const range =
+      typeof parsed?.startTime === 'number' && typeof parsed.endTime === 'number'
+        ? { from: parsed.startTime, to: parsed.endTime }
+        : undefined;
+    return {
+      operation: target,
+      ...(range !== undefined && { queryRange: range }),
+      // Not JSON, or no group: counted, but for no group.
+      ...(groups.length > 0 && { logGroups: groups }),
+      ...(queryId !== undefined && { queryId }),
+    };
   }
   const action = new URLSearchParams(body.toString('utf8')).get('Action');
   return { operation: `rds.${action ?? 'unknown'}` };
+}
+
+/** StartQuery's `queryId`, GetQueryResults' `status`, from the answer's body. */
+function noteAnswer(call: ProxiedCall, body: Buffer, encoding: string | undefined): void {
+  let text: Buffer = body;
+  try {
+    if (encoding === 'gzip') text = gunzipSync(body);
+  } catch {
+    return;
+  }
+  const parsed = json(text);
+  if (call.operation === START_QUERY && typeof parsed?.queryId === 'string') call.queryId = parsed.queryId;
+  if (call.operation === GET_QUERY_RESULTS && typeof parsed?.status === 'string')
+    call.queryStatus = parsed.status;
+}
+
+function json(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

@@ -17,7 +17,8 @@ import { AwsEmulator } from '../../src/sandbox/aws';
 import type { StepPorts } from '../../src/steps/step-handler';
 import { cleanup } from '../../test/support/redis';
 import type { FromBot, ToBot } from './bot';
-import { DESCRIBE_SERVICES, FILTER_LOG_EVENTS, type RecordingProxy } from './recording-proxy';
+import { byOperation, logsRequests, shortName, type LogsRequest, type QueryStats } from './logs-requests';
+import { DESCRIBE_SERVICES, FILTER_LOG_EVENTS, START_QUERY, type RecordingProxy } from './recording-proxy';
 import {
   appName,
   benchConfigText,
@@ -26,6 +27,7 @@ import {
   logGroupOf,
   NEW_VERSION,
   parseBenchConfig,
+  serviceName,
 } from './system';
 
 export interface ScenarioSettings {
@@ -52,20 +54,35 @@ export interface ScenarioResult {
   settings: ScenarioSettings;
   /** From the first request until every release was in its monitor step, ms. */
   rampMs: number;
+  /** Logs requests from the first request until the measured watch began: all, by operation, most in 1 s. */
+  ramp: { ms: number; total: number; byOperation: Map<string, number>; max1s: number };
   /** Healthy watch that was counted, ms. */
   measuredMs: number;
-  /** FilterLogEvents per app in the measured watch, per minute: mean over apps, and min/max. */
+  /**
+   * Every CloudWatch Logs request of the monitoring, each shared among the apps it serves
+   * (logs-requests.ts), per app per minute of the measured watch: mean over apps
+   * (= all requests ÷ apps ÷ minutes), and min/max.
+   */
   logsPerAppPerMin: { mean: number; min: number; max: number };
-  /** All apps' FilterLogEvents: per second on average (the apps' rates summed), and the most in any 1-s window (sliding). */
+  /** All Logs requests of all apps: per second on average (the apps' rates summed), and the most in any 1-s window (sliding). */
   logsPerSecond: { avg: number; max1s: number };
-  /** FilterLogEvents through the proxy in the measured watch. */
-  logsCalls: number;
-  /** The same as the emulator itself answered them (a cross-check of the proxy's count). */
+  /** Logs requests through the proxy in the measured watch, all and by operation. */
+  logsCalls: { total: number; byOperation: Map<string, number> };
+  /** Logs requests (any operation) the emulator itself answered in the measured watch (a cross-check of the proxy's count). */
   emulatorLogsCalls: number;
+  /** Logs requests in the measured watch that name no app's log group (and so are in no app's figure). */
+  unattributedLogsCalls: number;
   /** ECS DescribeServices per second in the measured watch (the other per-sample AWS request). */
   describeServicesPerSecond: number;
-  /** Over the whole monitoring (healthy and degraded): Logs requests ÷ samples, highest app and total. */
-  logsPerSample: { max: number; requests: number; samples: number };
+  /**
+   * Over the whole monitoring (healthy and degraded): the apps' shares of Logs requests ÷ samples,
+   * highest app; the shares summed over apps (all and by operation) and the samples taken.
+   */
+  logsPerSample: { max: number; requests: number; byOperation: Map<string, number>; samples: number };
+  /** The Logs Insights queries of the whole scenario. */
+  queries: QueryStats;
+  /** Logs answers that were not HTTP 200 over the whole scenario: `StartQuery 400` → how many. */
+  logsErrors: Map<string, number>;
   degradedApps: number;
   proposals: ProposalTiming[];
   /** Degraded apps with no proposal before the deadline. */
@@ -198,22 +215,29 @@ function step(release: Release, name: StepName) {
 }
 
 /**
- * One app's FilterLogEvents per minute inside [t0, t1), counted over whole slots
- * whose edges lie half an interval away from its sample times, so jitter in when
- * a sample runs cannot move it across an edge.
+ * One app's Logs requests (its shares) per minute over [t0, t1), counted by
+ * when their sample asked (`sampleAt`: a query's polls go with its StartQuery)
+ * over as many whole slots as [t0, t1) holds, with edges half an interval away
+ * from its sample times (the nearest to t0, and not before its first sample),
+ * so jitter in when a sample runs cannot move it across an edge.
  */
 function perMinuteOfApp(
-  calls: readonly number[],
+  calls: readonly { sampleAt: number; weight: number }[],
   windowStart: number,
   interval: number,
   t0: number,
   t1: number,
 ) {
-  const first = windowStart + (Math.ceil((t0 - windowStart) / interval - 0.5) + 0.5) * interval;
-  const slots = Math.max(1, Math.floor((t1 - first) / interval));
+  const first = windowStart + (Math.max(0, Math.round((t0 - windowStart) / interval - 0.5)) + 0.5) * interval;
+  const slots = Math.max(1, Math.round((t1 - first) / interval));
   const end = first + slots * interval;
-  return calls.filter((at) => at >= first && at < end).length / ((slots * interval) / 60_000);
+  const inside = calls.filter((c) => c.sampleAt >= first && c.sampleAt < end);
+  return inside.reduce((n, c) => n + c.weight, 0) / ((slots * interval) / 60_000);
 }
+
+/** A sample's first Logs request: its query's StartQuery, or a FilterLogEvents of its own. */
+const opensSample = (r: LogsRequest): boolean =>
+  r.operation === shortName(START_QUERY) || r.operation === shortName(FILTER_LOG_EVENTS);
 
 /** Most events in any window [t, t + width). */
 export function maxInWindow(times: readonly number[], width: number): number {
@@ -271,20 +295,31 @@ export async function runScenario(proxy: RecordingProxy, s: ScenarioSettings): P
     });
     const rampMs = Date.now() - started;
 
-    // Healthy watch, a whole number of intervals long so each app is counted for the same number of slots.
+    // Healthy watch, a whole number of intervals long so each app is counted for the same number of
+    // slots. It begins half an interval after the first sample moment (a multiple of the interval)
+    // at which every app was watching: its edges then lie between sample moments, and what the
+    // ramp left over (samples that waited behind the baselines' FilterLogEvents for the Logs
+    // budget, then went out in queries of their own) is reported with the ramp instead.
     memory.mark();
     bot.markPhase();
     const measuredMs = Math.max(1, Math.floor(s.monitorMs / s.intervalMs)) * s.intervalMs;
-    const t0 = Date.now();
-    await sleep(measuredMs);
+    const t0 = Math.ceil(Date.now() / s.intervalMs) * s.intervalMs + s.intervalMs / 2;
+    await sleep(t0 - Date.now() + measuredMs);
     const t1 = t0 + measuredMs;
 
     // Degrade 1 s after app-1 took a sample: the worst phase for app-1 (its next sample is the first
-    // to see it, almost a whole interval later); the other apps fall at whatever phase they have.
+    // to see it, almost a whole interval later); slots sit on multiples of the interval, so the
+    // other apps sample at the same moments and fall at about the same phase. A sample counts its
+    // error logs first (a batched count waits for its Insights query, a second or more), then
+    // probes, then asks ECS DescribeServices: that last request is when the sample was taken.
     const degraded = apps; // every app at once: the most work for the worker at the worst moment
-    const firstGroup = logGroupOf(apps[0] as string);
+    const firstService = serviceName(apps[0] as string);
     const phaseDeadline = Date.now() + s.intervalMs + 5_000;
-    while (Date.now() < phaseDeadline && !proxy.calls.some((c) => c.logGroup === firstGroup && c.at >= t1)) {
+    const sampled = () =>
+      proxy.calls.some(
+        (c) => c.operation === DESCRIBE_SERVICES && c.services?.includes(firstService) === true && c.at >= t1,
+      );
+    while (Date.now() < phaseDeadline && !sampled()) {
       await sleep(20);
     }
     await sleep(1_000);
@@ -296,35 +331,53 @@ export async function runScenario(proxy: RecordingProxy, s: ScenarioSettings): P
     memory.stop();
     await bot.stop();
 
-    // Figures.
-    const logs = proxy.between(FILTER_LOG_EVENTS, t0, t1);
+    // Figures. Every Logs request counts, each shared among the apps it serves (logs-requests.ts).
+    const { requests: logs, queries } = logsRequests(proxy.calls);
+    const inWindow = logs.filter((r) => r.at >= t0 && r.at < t1);
+    const inRamp = logs.filter((r) => r.at >= started && r.at < t0);
     const emulatorLogsCalls = emulator.calls.filter(
-      (c) => c.service === 'logs' && c.action === 'FilterLogEvents' && c.at >= t0 && c.at < t1,
+      (c) => c.service === 'logs' && c.at >= t0 && c.at < t1,
     ).length;
+    const logsErrors = new Map<string, number>();
+    for (const r of logs) {
+      if (r.status === 200) continue;
+      const key = `${r.operation} ${r.status ?? 'no answer'}`;
+      logsErrors.set(key, (logsErrors.get(key) ?? 0) + 1);
+    }
     const finalReleases = await Promise.all(watching.map((r) => engine.store.get(r.id)));
     const perAppPerMin: number[] = [];
     let worstPerSample = 0;
     let requests = 0;
     let samples = 0;
+    const monitoring: { operation: string; weight: number }[] = [];
     const proposals: ProposalTiming[] = [];
     for (const r of finalReleases) {
       if (!r) continue;
       const monitor = step(r, 'monitor');
       const windowStart = monitor?.progress.windowStart as number;
-      const calls = proxy.calls
-        .filter((c) => c.operation === FILTER_LOG_EVENTS && c.logGroup === logGroupOf(r.app))
-        .map((c) => c.at);
-      perAppPerMin.push(perMinuteOfApp(calls, windowStart, s.intervalMs, t0, t1));
+      const group = logGroupOf(r.app);
+      // The app's share of every Logs request that served it, by when its sample asked.
+      const calls = logs.flatMap((c) => {
+        const weight = c.shares.get(group);
+        return weight === undefined ? [] : [{ ...c, weight }];
+      });
+      // Slot 0 ends one interval after windowStart, and no sample asks before its slot ended: anything
+      // earlier (the baseline's count, which may fall after the floored windowStart) is not monitoring.
+      const mine = calls.filter((c) => c.sampleAt >= windowStart + s.intervalMs);
+      perAppPerMin.push(perMinuteOfApp(mine, windowStart, s.intervalMs, t0, t1));
       const taken = (monitor?.progress.samples as unknown[] | undefined)?.length ?? 0;
-      const sent = calls.filter((at) => at >= windowStart).length;
+      const sent = mine.reduce((n, c) => n + c.weight, 0);
+      monitoring.push(...mine);
       requests += sent;
       samples += taken;
       if (taken > 0) worstPerSample = Math.max(worstPerSample, sent / taken);
       const proposal = proposed.get(r.app);
       if (proposal && degraded.includes(r.app)) {
-        // A sample's Logs request is its first request, so these times are when samples began.
-        const firstAfter = calls.find((at) => at >= degradeAt) ?? Number.NaN;
-        const confirming = calls.filter((at) => at <= proposal.at).at(-1) ?? Number.NaN;
+        // A sample's first request is its Logs count (StartQuery of its batch, or FilterLogEvents),
+        // so these times are when samples began (a batch is sent up to its 200-ms window later).
+        const begun = mine.filter(opensSample).map((c) => c.at);
+        const firstAfter = begun.find((at) => at >= degradeAt) ?? Number.NaN;
+        const confirming = begun.filter((at) => at <= proposal.at).at(-1) ?? Number.NaN;
         proposals.push({
           app: r.app,
           afterDegradeMs: proposal.at - degradeAt,
@@ -337,6 +390,15 @@ export async function runScenario(proxy: RecordingProxy, s: ScenarioSettings): P
     return {
       settings: s,
       rampMs,
+      ramp: {
+        ms: t0 - started,
+        total: inRamp.length,
+        byOperation: byOperation(inRamp.map((c) => ({ operation: c.operation, weight: 1 }))),
+        max1s: maxInWindow(
+          inRamp.map((c) => c.at),
+          1_000,
+        ),
+      },
       measuredMs,
       logsPerAppPerMin: {
         mean: perAppPerMin.reduce((a, b) => a + b, 0) / perAppPerMin.length,
@@ -344,17 +406,26 @@ export async function runScenario(proxy: RecordingProxy, s: ScenarioSettings): P
         max: Math.max(...perAppPerMin),
       },
       logsPerSecond: {
-        // The sum of the apps' own rates: edges of [t0, t1) that cut a sample would skew a plain count.
-        avg: perAppPerMin.reduce((a, b) => a + b, 0) / 60,
+        // The sum of the apps' own rates (edges of [t0, t1) that cut a sample would skew a plain
+        // count), and any request that named no app's group.
+        avg:
+          perAppPerMin.reduce((a, b) => a + b, 0) / 60 +
+          inWindow.filter((c) => c.shares.size === 0).length / (measuredMs / 1000),
         max1s: maxInWindow(
-          logs.map((c) => c.at),
+          inWindow.map((c) => c.at),
           1_000,
         ),
       },
-      logsCalls: logs.length,
+      logsCalls: {
+        total: inWindow.length,
+        byOperation: byOperation(inWindow.map((c) => ({ operation: c.operation, weight: 1 }))),
+      },
       emulatorLogsCalls,
+      unattributedLogsCalls: inWindow.filter((c) => c.shares.size === 0).length,
       describeServicesPerSecond: proxy.between(DESCRIBE_SERVICES, t0, t1).length / (measuredMs / 1000),
-      logsPerSample: { max: worstPerSample, requests, samples },
+      logsPerSample: { max: worstPerSample, requests, byOperation: byOperation(monitoring), samples },
+      queries,
+      logsErrors,
       degradedApps: degraded.length,
       proposals,
       missing: degraded.filter((app) => !proposed.has(app)),
