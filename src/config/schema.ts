@@ -225,7 +225,7 @@ export const configSchema = z
         concurrency: z.number().int().min(1).max(100).default(50),
         /**
          * CloudWatch Logs requests per second for all of deploybot, across apps and
-         * processes. The account allows about 5 FilterLogEvents a second; stay under.
+         * processes. The account allows about 5 a second (FilterLogEvents, Insights StartQuery/GetQueryResults); stay under.
          */
         logsRequestsPerSecond: z.number().gt(0).max(25).default(4),
       })

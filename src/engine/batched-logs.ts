@@ -47,7 +47,7 @@ interface PendingCount {
  * exactly its own [from, to). Monitoring slots start on whole multiples of
  * their interval, so apps watched at the same interval ask together.
  *
- * Whatever Insights cannot do exactly falls back to FilterLogEvents (`direct`):
+ * Whatever Insights cannot do exactly, and a lone log group, goes to FilterLogEvents (`direct`):
  * patterns without a faithful translation, ranges not on whole seconds or too
  * long, and any failed or timed-out query — so a release never fails because
  * of the batching. Every Insights request takes a token of the shared budget.
@@ -106,7 +106,11 @@ export class BatchedLogs implements Logs {
     if (!batch) return;
     this.batches.delete(filter);
     clearTimeout(batch.timer);
-    for (const chunk of chunks(batch.counts, this.options.maxGroups)) void this.answer(filter, chunk);
+    for (const chunk of chunks(batch.counts, this.options.maxGroups)) {
+      // One log group alone is cheaper with FilterLogEvents: one request, not a query and its polls.
+      if (new Set(chunk.map((c) => c.group)).size === 1) this.countDirectly(chunk);
+      else void this.answer(filter, chunk);
+    }
   }
 
   private async answer(filter: string, counts: PendingCount[]): Promise<void> {
@@ -123,11 +127,14 @@ export class BatchedLogs implements Logs {
       } else {
         this.logger.warn({ err: error }, 'Logs Insights query failed; counting these with FilterLogEvents');
       }
-      for (const c of counts)
-        this.direct.countMatches(c.group, c.pattern, c.from, c.to).then(c.resolve, c.reject);
+      this.countDirectly(counts);
       return;
     }
     for (const c of counts) c.resolve(sumSeconds(bySecond.get(c.group), c.from / 1000, c.to / 1000));
+  }
+
+  private countDirectly(counts: PendingCount[]): void {
+    for (const c of counts) this.direct.countMatches(c.group, c.pattern, c.from, c.to).then(c.resolve, c.reject);
   }
 
   private async query(filter: string, counts: PendingCount[]): Promise<CountsBySecond> {

@@ -4,8 +4,8 @@ import { LuaScript } from './lua-script';
 
 /**
  * A budget of requests per second shared by every process on one Redis: a
- * sliding one-second window of grants. CloudWatch Logs allows about 5
- * FilterLogEvents a second per account and region, and a throttled account
+ * sliding one-second window of grants. CloudWatch Logs allows about 5 requests
+ * a second (FilterLogEvents, Insights queries) per account and region, and a throttled account
  * hurts every team in it, so deploybot spends under that however many apps it
  * watches: a caller over budget waits for the next free slot instead of sending.
  */

@@ -30,7 +30,7 @@ export const monitor: StepHandler = {
     const window = extended ? env.monitoring.extendedWindow : env.monitoring.window;
     const interval = extended ? env.monitoring.extendedInterval : env.monitoring.interval;
     return [
-      `every ${formatDuration(interval)} for ${formatDuration(window)}: CloudWatch Logs FilterLogEvents ${env.logs.group} "${env.logs.errorPattern}" over the slot`,
+      `every ${formatDuration(interval)} for ${formatDuration(window)}: CloudWatch Logs errors ${env.logs.group} "${env.logs.errorPattern}" over the slot (one Insights query shared by the apps sampling then; FilterLogEvents when alone)`,
       `HTTP GET each health endpoint ${env.monitoring.probes} times; ECS DescribeServices for running vs desired tasks`,
       ...(env.monitoring.metrics
         ? [

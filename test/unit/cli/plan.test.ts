@@ -114,7 +114,7 @@ describe('renderPlan', () => {
   it('lists the sampling of the monitoring window', () => {
     assert.deepEqual(section(production, 'monitor'), [
       '  monitor',
-      '      every 1m 00s for 15m 00s: CloudWatch Logs FilterLogEvents /ecs/social-analytics-backend "ERROR" over the slot',
+      '      every 1m 00s for 15m 00s: CloudWatch Logs errors /ecs/social-analytics-backend "ERROR" over the slot (one Insights query shared by the apps sampling then; FilterLogEvents when alone)',
       '      HTTP GET each health endpoint 5 times; ECS DescribeServices for running vs desired tasks',
       '      CloudWatch GetMetricData AWS/ECS CPUUtilization and MemoryUtilization of backend-service, worker-service over the slot, one request',
       '      a status post in the thread every few samples; a rollback proposal when a rule fires',
@@ -186,6 +186,6 @@ describe('renderPlan for a major release', () => {
   it('shows the extended monitoring window a major release runs with', () => {
     const config = parseConfig(readFileSync(join(__dirname, '../../../deploybot.example.yaml'), 'utf8'));
     const text = renderPlan(resolveTarget(config, 'backend', 'production'), 'v2.0.0', 'major');
-    assert.match(text, /every 10m 00s for 24h 00m: CloudWatch Logs FilterLogEvents/);
+    assert.match(text, /every 10m 00s for 24h 00m: CloudWatch Logs errors/);
   });
 });
