@@ -1,4 +1,4 @@
-import type { Release, StepName } from '../../domain/release';
+import { releaseKind, type Release, type StepName } from '../../domain/release';
 import { FALLBACK_TEXT_MAX, context, lineSections, section, type Block, type Message } from './block';
 import { LIMITS } from './limits';
 import {
@@ -43,12 +43,15 @@ export function stepDetailMessage(release: Release, stepName: StepName, lines: r
  * each step with its time, or where it failed and why, or who cancelled it.
  */
 export function releaseFinishedMessage(release: Release, now: number): Message {
-  const title = titleMrkdwn(release);
+  // A rollback is named for what it is: "Snapshot restore of backend v1.2.0 → production finished".
+  const kind = releaseKind(release);
+  const title = release.rollbackOf ? `${capitalize(kind)} of ${titleMrkdwn(release)}` : titleMrkdwn(release);
+  const done = release.rollbackOf ? 'finished' : 'released';
   const duration = took(release.startedAt ?? release.createdAt, release.endedAt ?? now);
   let headline: string;
   switch (release.state) {
     case 'succeeded':
-      headline = `✅ ${title} released${duration ? ` in ${duration}` : ''}`;
+      headline = `✅ ${title} ${done}${duration ? ` in ${duration}` : ''}`;
       break;
     case 'failed':
       headline = `❌ ${title} failed${failureWhere(release)}`;
@@ -74,4 +77,8 @@ export function releaseFinishedMessage(release: Release, now: number): Message {
     release.state === 'failed' && release.failure ? ` (${release.failure.code})` : ''
   }`;
   return { text: escapeTruncated(text, FALLBACK_TEXT_MAX), blocks };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -59,6 +59,25 @@ describe('releaseFinishedMessage', () => {
     monitor: done(STARTED + 272_000, 900, '15m 00s watched, 15 samples: 5xx 0.0%'),
   };
 
+  it('names a rollback for what it is, not a release', () => {
+    const of = { releaseId: 'r20261127t171340-3f9a', version: 'v1.2.0', requestedBy: 'U0DEPLOYER' };
+    const finished = { state: 'succeeded' as const, startedAt: STARTED, endedAt: STARTED + 3_000, steps: [] };
+    const headline = (release: ReturnType<typeof aRelease>) =>
+      allText(releaseFinishedMessage(release, STARTED + 5_000)).split('\n')[0];
+    assert.equal(
+      headline(aRelease({ ...finished, rollbackOf: of })),
+      '✅ Rollback of *backend* `v1.2.0` → *production* finished in 3s',
+    );
+    assert.equal(
+      headline(aRelease({ ...finished, rollbackOf: { ...of, database: { action: 'restore' } } })),
+      '✅ Snapshot restore of *backend* `v1.2.0` → *production* finished in 3s',
+    );
+    assert.equal(
+      headline(aRelease({ ...finished, rollbackOf: { ...of, database: { action: 'downgrade' } } })),
+      '✅ Migration rollback of *backend* `v1.2.0` → *production* finished in 3s',
+    );
+  });
+
   it('sums up a success with each step and its time', () => {
     const release = withSteps(
       aRelease({ state: 'succeeded', startedAt: STARTED, endedAt: STARTED + 1_172_000 }),
