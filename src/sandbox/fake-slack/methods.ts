@@ -1,5 +1,5 @@
-import { contentError, readContent, str, type Params } from './content';
-import type { FakeView } from './types';
+import { contentError, flag, readContent, str, type Params } from './content';
+import type { FakeMessage, FakeView } from './types';
 import { BOT, type Workspace } from './workspace';
 
 export type MethodResult = Record<string, unknown> & { ok: boolean; error?: string };
@@ -31,6 +31,19 @@ function userJson(ctx: MethodContext, id: string): Record<string, unknown> | und
   };
 }
 
+/**
+ * A stored message as the Web API shows it: no `replies`, `via` or `channel`; a
+ * broadcast reply carries its thread's parent as `root`, as in conversations.history.
+ */
+function messageJson(ctx: MethodContext, message: FakeMessage): Record<string, unknown> {
+  const { replies: _replies, via: _via, channel: _channel, ...json } = message;
+  if (message.subtype !== 'thread_broadcast') return json;
+  const root = ctx.workspace.threadRoot(message);
+  if (!root || root === message) return json;
+  const { replies: _r, via: _v, channel: _c, ...rootJson } = root;
+  return { ...json, root: rootJson };
+}
+
 const postMessage: Method = (ctx, params) => {
   const channel = ctx.workspace.channel(str(params, 'channel'));
   if (!channel) return fail('channel_not_found');
@@ -43,9 +56,9 @@ const postMessage: Method = (ctx, params) => {
     root = parent && ctx.workspace.threadRoot(parent);
     if (!root) return fail('thread_not_found');
   }
-  const message = ctx.workspace.post(channel.id, read.content, 'api', root);
-  const { replies: _replies, via: _via, channel: _channel, ...json } = message;
-  return { ok: true, channel: channel.id, ts: message.ts, message: json };
+  const broadcast = root !== undefined && flag(params, 'reply_broadcast');
+  const message = ctx.workspace.post(channel.id, read.content, 'api', root, broadcast);
+  return { ok: true, channel: channel.id, ts: message.ts, message: messageJson(ctx, message) };
 };
 
 const update: Method = (ctx, params) => {
@@ -57,8 +70,13 @@ const update: Method = (ctx, params) => {
   const read = readContent(params);
   if (!read.ok) return contentError(read);
   ctx.workspace.update(message, read.content, true);
-  const { replies: _replies, via: _via, channel: _channel, ...json } = message;
-  return { ok: true, channel: channel.id, ts: message.ts, text: message.text, message: json };
+  return {
+    ok: true,
+    channel: channel.id,
+    ts: message.ts,
+    text: message.text,
+    message: messageJson(ctx, message),
+  };
 };
 
 const postEphemeral: Method = (ctx, params) => {
@@ -85,6 +103,31 @@ const getPermalink: Method = (ctx, params) => {
   const message = ts ? ctx.workspace.findMessage(ts, channel.id) : undefined;
   if (!message) return fail('message_not_found');
   return { ok: true, channel: channel.id, permalink: ctx.workspace.permalink(message) };
+};
+
+/** Up to `limit` (default 100, at most 999) of what the channel shows, newest first; no cursors. */
+const conversationsHistory: Method = (ctx, params) => {
+  const channel = ctx.workspace.channelById(str(params, 'channel'));
+  if (!channel) return fail('channel_not_found');
+  const limit = Math.min(Math.max(Number(str(params, 'limit') ?? 100) || 100, 1), 999);
+  const all = ctx.workspace.timeline(channel.id).reverse();
+  return {
+    ok: true,
+    messages: all.slice(0, limit).map((m) => messageJson(ctx, m)),
+    has_more: all.length > limit,
+    pin_count: 0,
+  };
+};
+
+/** A thread, oldest first: its parent, then every reply (broadcast or not); no cursors. */
+const conversationsReplies: Method = (ctx, params) => {
+  const channel = ctx.workspace.channelById(str(params, 'channel'));
+  if (!channel) return fail('channel_not_found');
+  const ts = str(params, 'ts');
+  const found = ts ? ctx.workspace.findMessage(ts, channel.id) : undefined;
+  const root = found && ctx.workspace.threadRoot(found);
+  if (!root) return fail('thread_not_found');
+  return { ok: true, messages: [root, ...root.replies].map((m) => messageJson(ctx, m)), has_more: false };
 };
 
 const usersInfo: Method = (ctx, params) => {
@@ -155,5 +198,7 @@ export const METHODS: Record<string, Method> = {
   'users.info': usersInfo,
   'usergroups.users.list': usergroupUsers,
   'conversations.info': conversationsInfo,
+  'conversations.history': conversationsHistory,
+  'conversations.replies': conversationsReplies,
   'views.publish': viewsPublish,
 };

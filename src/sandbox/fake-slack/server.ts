@@ -89,9 +89,21 @@ export class FakeSlackApi {
     return this.responseUrls.list;
   }
 
-  /** Top-level messages of a channel (id or name), oldest first, each with its `replies`. */
+  /**
+   * Top-level messages of a channel (id or name), oldest first, each with its `replies`;
+   * a broadcast reply is only in its thread's `replies` here (`timeline` lists it too).
+   */
   messages(channel: string): FakeMessage[] {
     return this.workspace.messages(channel);
+  }
+
+  /**
+   * What a channel (id or name) shows, oldest first: its top-level messages and the
+   * thread replies also sent to the channel (`subtype: 'thread_broadcast'`, still in
+   * their thread's `replies` too), as conversations.history lists them.
+   */
+  timeline(channel: string): FakeMessage[] {
+    return this.workspace.timeline(channel);
   }
 
   /** Ephemeral messages still shown, optionally only to one user. */

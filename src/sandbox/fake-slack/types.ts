@@ -25,6 +25,11 @@ export type FakeVia = 'api' | 'response_url';
 
 export interface FakeMessage {
   type: 'message';
+  /**
+   * `thread_broadcast` on a reply posted with `reply_broadcast`: it stays in its
+   * thread's `replies` and also shows in the channel (see `FakeSlackApi.timeline`).
+   */
+  subtype?: 'thread_broadcast';
   channel: string;
   ts: string;
   text: string;

@@ -83,10 +83,28 @@ export class Workspace {
     return this.users.find((u) => u.id === id);
   }
 
-  /** Top-level messages of a channel (id or name), oldest first, each with its `replies`. */
+  /**
+   * Top-level messages of a channel (id or name), oldest first, each with its `replies`;
+   * a broadcast reply is only in its thread's `replies` here (`timeline` lists it too).
+   */
   messages(channel: string): FakeMessage[] {
     const id = this.channel(channel)?.id;
     return id ? (this.history.get(id) ?? []) : [];
+  }
+
+  /**
+   * What the channel itself shows, oldest first: its top-level messages and the
+   * replies also sent to the channel (`subtype: 'thread_broadcast'`), as
+   * conversations.history lists them. The broadcasts are the thread's own reply
+   * objects, so an update or a delete shows in both places.
+   */
+  timeline(channel: string): FakeMessage[] {
+    const list: FakeMessage[] = [];
+    for (const message of this.messages(channel)) {
+      list.push(message);
+      for (const reply of message.replies) if (reply.subtype === 'thread_broadcast') list.push(reply);
+    }
+    return list.sort((a, b) => compareTs(a.ts, b.ts));
   }
 
   /** A message anywhere (top level or in a thread), optionally only in one channel. */
@@ -108,10 +126,18 @@ export class Workspace {
     return this.findMessage(message.thread_ts, message.channel);
   }
 
-  post(channelId: string, content: MessageContent, via: FakeVia, threadRoot?: FakeMessage): FakeMessage {
+  /** `broadcast` (a reply's `reply_broadcast`) also shows the reply in the channel; ignored at top level. */
+  post(
+    channelId: string,
+    content: MessageContent,
+    via: FakeVia,
+    threadRoot?: FakeMessage,
+    broadcast = false,
+  ): FakeMessage {
     const ts = this.nextTs();
     const message: FakeMessage = {
       type: 'message',
+      ...(threadRoot && broadcast ? { subtype: 'thread_broadcast' as const } : {}),
       channel: channelId,
       ts,
       text: content.text ?? '',
@@ -229,4 +255,13 @@ export class Workspace {
     this.history = new Map();
     this.ephemeralList = [];
   }
+}
+
+/** Orders Slack timestamps ("seconds.micros") numerically. */
+export function compareTs(a: string, b: string): number {
+  const [aSeconds = '0', aMicros = '0'] = a.split('.');
+  const [bSeconds = '0', bMicros = '0'] = b.split('.');
+  return (
+    Number(aSeconds) - Number(bSeconds) || Number(aMicros.padEnd(6, '0')) - Number(bMicros.padEnd(6, '0'))
+  );
 }

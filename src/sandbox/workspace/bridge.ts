@@ -126,6 +126,11 @@ export class BotBridge {
     } else {
       return fail(400, 'unsupported_element', `The page cannot send ${String(element.type)} actions.`);
     }
+    // A reply also sent to the channel is one message: a click on it, from the thread or
+    // the channel, says which thread it is in (above) and that it is a broadcast.
+    if (stored?.subtype === 'thread_broadcast' && payload.message && typeof payload.message === 'object') {
+      payload.message = { ...(payload.message as Record<string, unknown>), subtype: 'thread_broadcast' };
+    }
     const answer = await this.post(interactionBody(payload));
     if ('error' in answer) return answer.error;
     return { status: 200, body: { ok: answer.status === 200, status: answer.status, body: answer.body } };

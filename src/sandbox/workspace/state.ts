@@ -19,7 +19,10 @@ export interface WorkspaceState {
   users: Record<string, { name: string; realName: string }>;
   /** For mentions: `<!subteam^S0APPROVERS>` shows as `@approvers`. */
   usergroups: Record<string, { handle: string; members: string[] }>;
-  /** Top-level messages, oldest first, each with its thread in `replies`. */
+  /**
+   * Top-level messages, oldest first, each with its thread in `replies`; a reply with
+   * `subtype: 'thread_broadcast'` (sent with reply_broadcast) shows in the channel too.
+   */
   messages: FakeMessage[];
   /** This user's ephemerals in the channel, oldest first (`thread_ts` set for ones in a thread). */
   ephemerals: FakeEphemeral[];

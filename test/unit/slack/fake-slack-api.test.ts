@@ -130,6 +130,99 @@ describe('FakeSlackApi', () => {
     assert.equal(missing.data.error, 'thread_not_found');
   });
 
+  it('keeps a reply_broadcast reply in its thread and shows it in the channel as a thread_broadcast', async () => {
+    const parent = await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'Release v1.3.0' });
+    await slack.chat.postMessage({ channel: 'C0ENGINEER', text: 'step 1', thread_ts: parent.ts! });
+    // The WebClient sends a form body: reply_broadcast arrives as "true".
+    const proposal = await slack.chat.postMessage({
+      channel: 'C0ENGINEER',
+      text: 'Roll back v1.3.0?',
+      thread_ts: parent.ts!,
+      reply_broadcast: true,
+    });
+    assert.equal(proposal.message?.subtype, 'thread_broadcast');
+    assert.equal(proposal.message?.thread_ts, parent.ts);
+    assert.equal((proposal.message?.root as { ts?: string } | undefined)?.ts, parent.ts);
+    // A JSON body carries a real boolean; false, or a top-level post, is no broadcast.
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
+    const post = async (body: Record<string, unknown>) =>
+      (await (
+        await fetch(`${api.apiUrl}chat.postMessage`, { method: 'POST', headers, body: JSON.stringify(body) })
+      ).json()) as { ok: boolean; ts: string; message: Record<string, unknown> };
+    const json = await post({
+      channel: 'C0ENGINEER',
+      text: 'also here',
+      thread_ts: parent.ts,
+      reply_broadcast: true,
+    });
+    const quiet = await post({
+      channel: 'C0ENGINEER',
+      text: 'quiet',
+      thread_ts: parent.ts,
+      reply_broadcast: false,
+    });
+    const top = await post({ channel: 'C0ENGINEER', text: 'top', reply_broadcast: true });
+    assert.equal(json.message.subtype, 'thread_broadcast');
+    assert.equal(quiet.message.subtype, undefined);
+    assert.equal(top.message.subtype, undefined);
+
+    // Top-level messages keep their meaning; the broadcast is still one of the thread's replies.
+    const [root, ...others] = api.messages('C0ENGINEER');
+    assert.deepEqual([root?.text, ...others.map((m) => m.text)], ['Release v1.3.0', 'top']);
+    assert.equal(root?.reply_count, 4);
+    assert.deepEqual(
+      root?.replies.map((r) => [r.text, r.subtype, r.thread_ts]),
+      [
+        ['step 1', undefined, parent.ts],
+        ['Roll back v1.3.0?', 'thread_broadcast', parent.ts],
+        ['also here', 'thread_broadcast', parent.ts],
+        ['quiet', undefined, parent.ts],
+      ],
+    );
+    assert.equal(api.findMessage(proposal.ts!), root?.replies[1]);
+    assert.deepEqual(
+      api.timeline('engineering').map((m) => m.text),
+      ['Release v1.3.0', 'Roll back v1.3.0?', 'also here', 'top'],
+    );
+
+    // conversations.history lists what the channel shows, newest first, a broadcast with its root.
+    const history = await slack.conversations.history({ channel: 'C0ENGINEER' });
+    assert.deepEqual(
+      history.messages?.map((m) => [m.text, m.subtype, m.thread_ts]),
+      [
+        ['top', undefined, undefined],
+        ['also here', 'thread_broadcast', parent.ts],
+        ['Roll back v1.3.0?', 'thread_broadcast', parent.ts],
+        ['Release v1.3.0', undefined, parent.ts],
+      ],
+    );
+    const broadcast = history.messages?.[2] as Record<string, unknown>;
+    assert.equal((broadcast.root as Record<string, unknown>).text, 'Release v1.3.0');
+    assert.equal((broadcast.root as Record<string, unknown>).reply_count, 4);
+    assert.equal(broadcast.replies, undefined);
+    const limited = await slack.conversations.history({ channel: 'C0ENGINEER', limit: 1 });
+    assert.equal(limited.messages?.length, 1);
+    assert.equal(limited.has_more, true);
+
+    // conversations.replies gives the whole thread, asked by the parent or by a reply.
+    for (const ts of [parent.ts!, proposal.ts!]) {
+      const thread = await slack.conversations.replies({ channel: 'C0ENGINEER', ts });
+      assert.deepEqual(
+        thread.messages?.map((m) => m.text),
+        ['Release v1.3.0', 'step 1', 'Roll back v1.3.0?', 'also here', 'quiet'],
+      );
+    }
+    const missing = await platformError(
+      slack.conversations.replies({ channel: 'C0ENGINEER', ts: '9.000001' }),
+    );
+    assert.equal(missing.data.error, 'thread_not_found');
+
+    // An update changes the one message, wherever it shows.
+    await slack.chat.update({ channel: 'C0ENGINEER', ts: proposal.ts!, text: 'Rolled back' });
+    assert.equal(api.timeline('C0ENGINEER')[1]?.text, 'Rolled back');
+    assert.equal(api.messages('C0ENGINEER')[0]?.replies[1]?.text, 'Rolled back');
+  });
+
   it('keeps ephemeral messages per user and answers message_ts', async () => {
     const result = await slack.chat.postEphemeral({
       channel: 'C0ENGINEER',

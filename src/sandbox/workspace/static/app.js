@@ -98,14 +98,28 @@
         time(message.latest_reply || message.ts) +
         '</span>';
     }
+    // A reply also sent to the channel says, above it there, which thread it is from;
+    // the line opens that thread (no `thread-…` test id: those are the reply-count links).
+    const broadcast = options.broadcastOf
+      ? '<button type="button" class="broadcast-context" data-thread="' +
+        M.escapeHtml(options.broadcastOf.ts) +
+        '" data-testid="broadcast-thread-' +
+        M.escapeHtml(message.ts) +
+        '">replied to a thread: <span class="broadcast-root">' +
+        M.escapeHtml(clip(options.broadcastOf.text, 80) || 'view thread') +
+        '</span></button>'
+      : '';
     return (
       '<div class="message' +
       (ephemeral ? ' ephemeral' : '') +
-      // The thread's root shows twice (channel and panel); its panel copy gets its own test id.
+      (broadcast ? ' broadcast' : '') +
+      // The thread's root shows twice (channel and panel), and so does a broadcast reply
+      // (channel and thread): their second copies get their own test ids.
       '" data-testid="' +
-      (options.threadRoot ? 'thread-root-' : 'message-') +
+      (options.threadRoot ? 'thread-root-' : options.broadcastOf ? 'broadcast-' : 'message-') +
       M.escapeHtml(message.ts) +
       '">' +
+      broadcast +
       '<div class="avatar bot" aria-hidden="true">🚀</div><div class="message-main">' +
       '<div class="message-meta"><span class="author">' +
       M.escapeHtml(ws.state.bot.name) +
@@ -125,6 +139,14 @@
     );
   }
 
+  /** The start of a message's text on one line, for "replied to a thread: …". */
+  function clip(text, max) {
+    const line = String(text || '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    return line.length > max ? line.slice(0, max - 1).trimEnd() + '…' : line;
+  }
+
   /** Redraws a list only when its HTML changed, keeping the reader's place unless they were at the end. */
   function fill(container, html, forceBottom) {
     if (container.dataset.html === html) return;
@@ -139,6 +161,14 @@
     const ctx = context(state);
     const items = state.messages
       .map((m) => ({ ts: m.ts, html: messageHtml(m, ctx, { threadLink: true }) }))
+      .concat(
+        // Replies sent with reply_broadcast show in the channel too, where they were posted in time.
+        state.messages.flatMap((m) =>
+          m.replies
+            .filter((r) => r.subtype === 'thread_broadcast')
+            .map((r) => ({ ts: r.ts, html: messageHtml(r, ctx, { broadcastOf: m }) })),
+        ),
+      )
       .concat(
         state.ephemerals
           .filter((e) => !e.thread_ts)
