@@ -10,25 +10,45 @@
  * faithful translation: undefined, and the caller uses FilterLogEvents.
  * An empty pattern matches every event: the empty expression.
  */
-export function insightsFilter(pattern: string): string | undefined {
+/** A text filter pattern taken apart: what must, may (one of) and must not appear, or a regex. */
+export type PatternTerms =
+  | { kind: 'terms'; required: string[]; optional: string[]; excluded: string[] }
+  | { kind: 'regex'; source: string }
+  | { kind: 'structured' };
+
+/**
+ * The parts of a CloudWatch Logs filter pattern, as both the Insights
+ * translation here and the emulator's matcher read them. Terms are literal
+ * text; quoted phrases may hold spaces and escaped quotes.
+ */
+export function patternTerms(pattern: string): PatternTerms {
   const text = pattern.trim();
-  if (text === '') return '';
-  if (text.startsWith('{') || text.startsWith('[')) return undefined;
+  if (text.startsWith('{') || text.startsWith('[')) return { kind: 'structured' };
   if (text.length > 1 && text.startsWith('%') && text.endsWith('%')) {
-    return like(text.slice(1, -1));
+    return { kind: 'regex', source: text.slice(1, -1) };
   }
-  const required: string[] = [];
-  const optional: string[] = [];
-  const excluded: string[] = [];
+  const terms = {
+    kind: 'terms' as const,
+    required: [] as string[],
+    optional: [] as string[],
+    excluded: [] as string[],
+  };
   for (const token of tokens(text)) {
-    if (token.startsWith('?') && token.length > 1) optional.push(literal(unquote(token.slice(1))));
-    else if (token.startsWith('-') && token.length > 1) excluded.push(literal(unquote(token.slice(1))));
-    else required.push(literal(unquote(token)));
+    if (token.startsWith('?') && token.length > 1) terms.optional.push(unquote(token.slice(1)));
+    else if (token.startsWith('-') && token.length > 1) terms.excluded.push(unquote(token.slice(1)));
+    else terms.required.push(unquote(token));
   }
+  return terms;
+}
+
+export function insightsFilter(pattern: string): string | undefined {
+  const terms = patternTerms(pattern);
+  if (terms.kind === 'structured') return undefined;
+  if (terms.kind === 'regex') return like(terms.source);
   const parts = [
-    ...required.map(like),
-    ...(optional.length > 0 ? [`(${optional.map(like).join(' or ')})`] : []),
-    ...excluded.map((re) => `@message not like /${re}/`),
+    ...terms.required.map((t) => like(literal(t))),
+    ...(terms.optional.length > 0 ? [`(${terms.optional.map((t) => like(literal(t))).join(' or ')})`] : []),
+    ...terms.excluded.map((t) => `@message not like /${literal(t)}/`),
   ];
   return parts.join(' and ');
 }
