@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   try {
     for (const level of levels) results.push(await measure(targets, level, rounds, warmup, next));
     await targets.settle();
-    replies = repliesSummary(targets.harness.slack.responses.map((r) => String(r.body.text ?? '')));
+    replies = repliesSummary(targets.slack.responses.map((r) => String(r.body.text ?? '')));
   } finally {
     await targets.stop();
   }
@@ -168,6 +168,7 @@ async function main(): Promise<void> {
     `(${rounds} alternating rounds per level, ${warmup} warm-up requests per target and level, ` +
       `command mix status / help / --dry-run / release; ${seconds.toFixed(1)} s in all)`,
   );
+  console.log(`(${targets.setup}; BENCH_IN_PROCESS=1 puts everything in one process)`);
 }
 
 main().catch((error: unknown) => {
