@@ -277,7 +277,10 @@ export class StepRunner {
         ? this.deps.config.engine.startTimeout
         : this.deps.config.engine.lockTtl;
     if (await this.deps.locks.heartbeat(scope, release.id, ttl)) return true;
-    const again = await this.deps.locks.acquire(scope, release.id, ttl);
+    // A rollback took its lock over a manual lock (the one after a rollback, say): so it may again.
+    const again = await this.deps.locks.acquire(scope, release.id, ttl, {
+      overManualLock: release.rollbackOf !== undefined,
+    });
     return again.acquired;
   }
 }

@@ -172,6 +172,23 @@ describe('database rollback on real Redis and BullMQ', function () {
     );
   });
 
+  it('finishes a migration rollback whose lock lapsed while the app is locked after the rollback', async () => {
+    const { release } = await releaseThenRollBack();
+    const downgrade = await proposalOf(release.id, 'downgrade');
+    h.cloud.taskPolls = 1_000_000; // the downgrade task keeps running
+    await h.engine.service.approveRollback(downgrade.id, 'U0APPROVER');
+    await h.waitFor(downgrade.id, (r) => r.steps[0]?.state === 'waiting');
+    // The release lock expires (a worker was gone longer than lockTtl); the manual lock stays.
+    assert.equal(await h.client.del(`${h.prefix}:lock:backend:production`), 1);
+    h.cloud.taskPolls = 0;
+    const done = await h.waitForEnd(downgrade.id);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.failure));
+    assert.equal(
+      (await h.engine.locks.holder({ app: 'backend', environment: 'production' }))?.kind,
+      'manual',
+    );
+  });
+
   it('rolls back even while someone holds a manual lock, which stays', async () => {
     const release = await h.release('v1.2.0', 'production', 'hotfix');
     await h.waitForEnd(release.id);
