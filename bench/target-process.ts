@@ -6,11 +6,10 @@
  * target's event loop — as Slack's servers never run inside the bot. Prints
  * `PORT <n>` once it listens; stops on SIGTERM.
  */
-import type { Server } from 'node:http';
-import { App, HTTPReceiver } from '@slack/bolt';
 import pino from 'pino';
 import { start } from '../src/main';
 import { testConfig } from '../test/support/test-config';
+import { startFloorApp } from './floor-app';
 
 async function main(): Promise<void> {
   const which = process.env.BENCH_TARGET;
@@ -20,17 +19,9 @@ async function main(): Promise<void> {
   let stop: () => Promise<void>;
   let port: number;
   if (which === 'floor') {
-    const app = new App({
-      token: process.env.SLACK_BOT_TOKEN,
-      receiver: new HTTPReceiver({ signingSecret, endpoints: '/slack/events' }),
-      clientOptions: { slackApiUrl: apiUrl },
-    });
-    app.command('/deploy', async ({ ack }) => ack());
-    const server = (await app.start(0)) as Server;
-    port = (server.address() as { port: number }).port;
-    stop = async () => {
-      await app.stop();
-    };
+    const floor = await startFloorApp({ token: process.env.SLACK_BOT_TOKEN ?? '', signingSecret, apiUrl });
+    port = floor.port;
+    stop = floor.stop;
   } else if (which === 'deploybot') {
     const running = await start(testConfig(), 'web', pino({ level: 'silent' }), {
       ...process.env,

@@ -10,9 +10,7 @@
  * deploybot through the Slack test harness with a worker and fake AWS (every
  * cost on one event loop, including the fake Slack's).
  */
-import { App, HTTPReceiver } from '@slack/bolt';
 import type { ChildProcess } from 'node:child_process';
-import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { createRedis, redisUrlFromEnv } from '../src/redis/connection';
 import { FakeSlackApi } from '../src/sandbox/fake-slack-api';
@@ -20,6 +18,7 @@ import { cleanup, freshPrefix } from '../test/support/redis';
 import { SIGNING_SECRET, SlackHarness } from '../test/support/slack-harness';
 import { startTs } from '../test/support/spawn';
 import { slashCommandBody, randomTriggerId } from '../test/support/slack-requests';
+import { startFloorApp } from './floor-app';
 import { keepAliveAgent, type Target } from './load';
 
 const BOT_TOKEN = ['xoxb', 'bench', 'token'].join('-');
@@ -99,14 +98,7 @@ async function startIsolated(): Promise<Targets> {
     const [floorPort, botPort] = await Promise.all([spawnTarget('floor'), spawnTarget('deploybot')]);
     const body = requestBody(slack);
     const floor = floorTarget(floorPort, body);
-    const deploybot: Target = {
-      name: 'deploybot',
-      url: new URL(`http://127.0.0.1:${botPort}/slack/events`),
-      agent: keepAliveAgent(),
-      signingSecret: SIGNING_SECRET,
-      body,
-      check: (i, answer) => checkDeploybotAck(i, answer),
-    };
+    const deploybot = deploybotTarget(new URL(`http://127.0.0.1:${botPort}/slack/events`), body);
     return {
       floor,
       deploybot,
@@ -158,51 +150,30 @@ function floorTarget(port: number, body: (i: number) => string): Target {
   };
 }
 
-/** Both targets in this process: every cost, the fake Slack's too, on one event loop. */
-async function startInProcess(): Promise<Targets> {
-  const harness = new SlackHarness();
-  await harness.start();
-  const fake = harness.slack;
-
-  // Both get the very same kind of request: the same command mix, a fresh
-  // trigger_id and a fresh response_url each.
-  const body = (i: number): string =>
-    slashCommandBody({
-      command: '/deploy',
-      text: mixAt(i).text,
-      user_id: USER,
-      response_url: fake.newResponseUrl('C0ENGINEER', USER),
-      trigger_id: randomTriggerId(),
-    });
-
-  const floorApp = new App({
-    token: BOT_TOKEN,
-    receiver: new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events' }),
-    clientOptions: { slackApiUrl: fake.apiUrl },
-  });
-  floorApp.command('/deploy', async ({ ack }) => ack());
-  const floorServer = (await floorApp.start(0)) as Server;
-  const { port } = floorServer.address() as { port: number };
-
-  const floor: Target = {
-    name: 'bare Bolt (ack only)',
-    url: new URL(`http://127.0.0.1:${port}/slack/events`),
-    agent: keepAliveAgent(),
-    signingSecret: SIGNING_SECRET,
-    body,
-    check: (i, answer) => {
-      if (answer !== '') throw new Error(`floor: request ${i} answered a body: ${answer.slice(0, 200)}`);
-    },
-  };
-  const deploybot: Target = {
+function deploybotTarget(url: URL, body: (i: number) => string): Target {
+  return {
     name: 'deploybot',
-    url: new URL(harness.url),
+    url,
     agent: keepAliveAgent(),
     signingSecret: SIGNING_SECRET,
     body,
     check: (i, answer) => checkDeploybotAck(i, answer),
   };
+}
 
+/** Both targets in this process: every cost, the fake Slack's too, on one event loop. */
+async function startInProcess(): Promise<Targets> {
+  const harness = new SlackHarness();
+  await harness.start();
+  const fake = harness.slack;
+  const floorApp = await startFloorApp({
+    token: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    apiUrl: fake.apiUrl,
+  });
+  const body = requestBody(fake);
+  const floor = floorTarget(floorApp.port, body);
+  const deploybot = deploybotTarget(new URL(harness.url), body);
   return {
     floor,
     deploybot,
