@@ -140,18 +140,38 @@ export function rdsService(
     }
   }
 
+  /** The snapshot a restore starts from: it must exist and be available, with RDS's own error codes. */
+  function availableSnapshot(kind: SnapshotRecord['kind'], snapshotId: string): SnapshotRecord {
+    const snapshot = state.snapshots.get(state.snapshotKey(kind, snapshotId));
+    if (!snapshot) {
+      throw kind === 'cluster'
+        ? new AwsError('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${snapshotId} not found.`, 404)
+        : new AwsError('DBSnapshotNotFound', `DBSnapshot ${snapshotId} not found.`, 404);
+    }
+    if (state.progress(snapshot).status !== 'available') {
+      throw new AwsError(
+        kind === 'cluster' ? 'InvalidDBClusterSnapshotStateFault' : 'InvalidDBSnapshotState',
+        `Snapshot ${snapshot.id} is not available.`,
+      );
+    }
+    return snapshot;
+  }
+
+  /** Where a restored database sits: as asked, else the account's defaults. */
+  function networkOf(input: QueryInput): { subnetGroup: string; securityGroups: string[] } {
+    const groups = input.stringList('VpcSecurityGroupIds', 'VpcSecurityGroupId');
+    return {
+      subnetGroup: input.string('DBSubnetGroupName') ?? DEFAULT_PLACEMENT.subnetGroup,
+      securityGroups: groups.length > 0 ? groups : DEFAULT_PLACEMENT.securityGroups,
+    };
+  }
+
   /** Restoring never touches the snapshot's source: it makes a new instance, `creating` for a while. */
   function restoreInstance(input: QueryInput): XmlObject {
     const id = validInstanceIdentifier(input.requiredString('DBInstanceIdentifier'));
-    const snapshotId = input.requiredString('DBSnapshotIdentifier');
-    const snapshot = state.snapshots.get(state.snapshotKey('instance', snapshotId));
-    if (!snapshot) throw new AwsError('DBSnapshotNotFound', `DBSnapshot ${snapshotId} not found.`, 404);
-    if (state.progress(snapshot).status !== 'available') {
-      throw new AwsError('InvalidDBSnapshotState', `Snapshot ${snapshot.id} is not available.`);
-    }
+    const snapshot = availableSnapshot('instance', input.requiredString('DBSnapshotIdentifier'));
     assertNewInstance(id);
     const source = state.instances.get(snapshot.sourceId);
-    const groups = input.stringList('VpcSecurityGroupIds', 'VpcSecurityGroupId');
     const record: InstanceRecord = {
       id,
       engine: source?.engine ?? 'postgres',
@@ -162,8 +182,7 @@ export function rdsService(
       readyAt: now() + restoreMs(),
       instanceClass:
         input.string('DBInstanceClass') ?? source?.instanceClass ?? DEFAULT_PLACEMENT.instanceClass,
-      subnetGroup: input.string('DBSubnetGroupName') ?? DEFAULT_PLACEMENT.subnetGroup,
-      securityGroups: groups.length > 0 ? groups : DEFAULT_PLACEMENT.securityGroups,
+      ...networkOf(input),
       tags: tagsOf(input),
     };
     state.instances.set(id, record);
@@ -173,19 +192,11 @@ export function rdsService(
   /** An Aurora restore makes a cluster without instances; CreateDBInstance adds its writer. */
   function restoreCluster(input: QueryInput): XmlObject {
     const id = validDbIdentifier('DBClusterIdentifier', input.requiredString('DBClusterIdentifier'));
-    const snapshotId = input.requiredString('SnapshotIdentifier');
     const engine = input.requiredString('Engine');
-    const snapshot = state.snapshots.get(state.snapshotKey('cluster', snapshotId));
-    if (!snapshot) {
-      throw new AwsError('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${snapshotId} not found.`, 404);
-    }
-    if (state.progress(snapshot).status !== 'available') {
-      throw new AwsError('InvalidDBClusterSnapshotStateFault', `Snapshot ${snapshot.id} is not available.`);
-    }
+    const snapshot = availableSnapshot('cluster', input.requiredString('SnapshotIdentifier'));
     if (state.clusters.has(id))
       throw new AwsError('DBClusterAlreadyExistsFault', 'DB Cluster already exists');
     const source = state.clusters.get(snapshot.sourceId);
-    const groups = input.stringList('VpcSecurityGroupIds', 'VpcSecurityGroupId');
     const record = {
       id,
       engine,
@@ -194,8 +205,7 @@ export function rdsService(
       members: [],
       createdAt: now(),
       readyAt: now() + restoreMs(),
-      subnetGroup: input.string('DBSubnetGroupName') ?? DEFAULT_PLACEMENT.subnetGroup,
-      securityGroups: groups.length > 0 ? groups : DEFAULT_PLACEMENT.securityGroups,
+      ...networkOf(input),
       tags: tagsOf(input),
     };
     state.clusters.set(id, record);
