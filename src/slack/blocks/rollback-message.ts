@@ -72,14 +72,9 @@ export function rollbackMessage(view: RollbackView): Message {
       ]),
     );
   } else {
-    const decision =
-      release.state === 'cancelled' && !release.startedBy
-        ? `🛑 Kept running: rejected by ${release.cancelledBy ? who(release.cancelledBy) : 'someone'} at ${clockTime(release.endedAt ?? now)}`
-        : `✅ Approved by ${release.startedBy ? who(release.startedBy) : 'someone'} at ${clockTime(release.startedAt ?? now)}`;
-    blocks.push(section(decision), divider());
-    if (release.startedBy) blocks.push(section(release.steps.map((s) => stepLine(s, now)).join('\n')));
-    const outcome = outcomeText(release, now);
-    if (outcome) blocks.push(section(outcome.replace('Released', 'Rolled back')));
+    blocks.push(
+      ...decidedBlocks(release, now, { rejected: '🛑 Kept running: rejected', done: 'Rolled back' }),
+    );
   }
   blocks.push(context(`Updated ${clockTime(now)}`));
   return { text: truncate(`${title}: ${release.state.replace('_', ' ')}`, 500), blocks };
@@ -176,17 +171,33 @@ function databaseRollbackMessage(view: RollbackView): Message {
       );
     }
   } else {
-    const decision =
-      release.state === 'cancelled' && !release.startedBy
-        ? `🛑 Not done: declined by ${release.cancelledBy ? who(release.cancelledBy) : 'someone'} at ${clockTime(release.endedAt ?? now)}`
-        : `✅ Approved by ${release.startedBy ? who(release.startedBy) : 'someone'} at ${clockTime(release.startedAt ?? now)}` +
-          (database.confirmedBy ? ` (first confirmation by ${who(database.confirmedBy.by)})` : '');
-    blocks.push(section(decision), divider());
-    if (release.startedBy) blocks.push(section(release.steps.map((s) => stepLine(s, now)).join('\n')));
-    const outcome = outcomeText(release, now);
-    if (outcome)
-      blocks.push(section(outcome.replace('Released', restore ? 'Restored' : 'Migration rolled back')));
+    blocks.push(
+      ...decidedBlocks(release, now, {
+        rejected: '🛑 Not done: declined',
+        done: restore ? 'Restored' : 'Migration rolled back',
+        ...(database.confirmedBy
+          ? { approvalNote: ` (first confirmation by ${who(database.confirmedBy.by)})` }
+          : {}),
+      }),
+    );
   }
   blocks.push(context(`Updated ${clockTime(now)}`));
   return { text: truncate(`${title}: ${release.state.replace('_', ' ')}`, 500), blocks };
+}
+
+/** A decided proposal: who decided and when, in place of the buttons, then its steps and outcome. */
+function decidedBlocks(
+  release: Release,
+  now: number,
+  words: { rejected: string; done: string; approvalNote?: string },
+) {
+  const decision =
+    release.state === 'cancelled' && !release.startedBy
+      ? `${words.rejected} by ${release.cancelledBy ? who(release.cancelledBy) : 'someone'} at ${clockTime(release.endedAt ?? now)}`
+      : `✅ Approved by ${release.startedBy ? who(release.startedBy) : 'someone'} at ${clockTime(release.startedAt ?? now)}${words.approvalNote ?? ''}`;
+  const blocks = [section(decision), divider()];
+  if (release.startedBy) blocks.push(section(release.steps.map((s) => stepLine(s, now)).join('\n')));
+  const outcome = outcomeText(release, now);
+  if (outcome) blocks.push(section(outcome.replace('Released', words.done)));
+  return blocks;
 }
