@@ -78,6 +78,35 @@ const healthSchema = z
   })
   .strict();
 
+/** Paths of JSON fields, dotted (`http.status`): letters, digits, `_`, `-`, `@`, `.`. */
+const fieldPath = z.string().regex(/^[A-Za-z_@][A-Za-z0-9_@.-]*$/, { error: 'expected a field path like http.status' });
+
+const accessLogsSchema = z.union(
+  [
+    z
+      .object({
+        group: z.string().min(1).optional(),
+        json: z.object({ status: fieldPath, latency: fieldPath }).strict(),
+        latencyUnit: z.enum(['ms', 's']).default('ms'),
+      })
+      .strict(),
+    z
+      .object({
+        group: z.string().min(1).optional(),
+        /** A Logs Insights parse clause naming the fields `status` and `latency`. */
+        parse: z
+          .string()
+          .min(1)
+          .refine((p) => /\bstatus\b/.test(p) && /\blatency\b/.test(p) && !/[|\n]/.test(p), {
+            error: 'expected an Insights parse clause (no "|") that names the fields status and latency',
+          }),
+        latencyUnit: z.enum(['ms', 's']).default('ms'),
+      })
+      .strict(),
+  ],
+  { error: 'expected `json: {status, latency}` field paths or a `parse:` clause naming status and latency' },
+);
+
 const monitoringSchema = z
   .object({
     window: duration.prefault('15m'),
@@ -102,6 +131,45 @@ const monitoringSchema = z
      * Needs cloudwatch:GetMetricData; rollback.cpu / rollback.memory act on them.
      */
     metrics: z.boolean().default(false),
+    /**
+     * The users' requests from the app's access-log lines (runbook "No 5XX errors",
+     * "Response times normal"): one Logs Insights query per sample moment for every
+     * app with the same format. Without it (and without a load balancer) traffic is
+     * judged on the bot's own health probes, which the thread says.
+     */
+    accessLogs: accessLogsSchema.optional(),
+    /**
+     * The load balancer's per-minute figures (AWS/ApplicationELB), read with the
+     * GetMetricData call of `metrics`: `auto` finds the target groups in the ECS
+     * services' `loadBalancers` (elasticloadbalancing:DescribeTargetGroups), a list
+     * names them; `off` reads none.
+     */
+    loadBalancers: z
+      .union([
+        z.enum(['auto', 'off']),
+        z.array(
+          z
+            .object({
+              targetGroup: z.string().regex(/^targetgroup\/[^/]+\/[0-9a-f]+$/, {
+                error: 'expected the target group ARN suffix targetgroup/<name>/<id>',
+              }),
+              loadBalancer: z.string().regex(/^app\/[^/]+\/[0-9a-f]+$/, {
+                error: 'expected the load balancer ARN suffix app/<name>/<id>',
+              }),
+            })
+            .strict(),
+        ),
+      ])
+      .default('auto'),
+    /** Runbook "No alerts triggered": alarms OK at baseline and in ALARM since are a breach. */
+    alarms: z
+      .object({
+        names: z.array(z.string().min(1)).optional(),
+        prefix: z.string().min(1).optional(),
+        tag: z.object({ key: z.string().min(1), value: z.string() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -112,7 +180,20 @@ const rollbackSchema = z
     latencyFactor: z.number().gt(1).default(2),
     errorLogFactor: z.number().gt(1).default(3),
     errorLogFloorPerMinute: z.number().min(0).default(5),
+    /** Saturation only: how many consecutive samples over the CPU/memory limit make a breach. */
     consecutive: z.number().int().min(1).default(2),
+    /** Traffic rules judge at least this much of the newest samples (a sliding window). */
+    judgeWindow: duration.prefault('60s'),
+    /** Fewer requests than this in the window (grown up to 5 min to find them) is inconclusive. */
+    minRequests: z.number().int().min(10).default(300),
+    /** How unlikely the evidence must be on a healthy service (one-sided) before a traffic rule fires. */
+    significance: z.number().gt(0).max(0.05).default(0.001),
+    /** Tasks of the new revision that crashed (non-zero exit, failed to start) since the deploy. */
+    crashes: z.number().int().min(1).default(2),
+    /** Database connections above this many times the baseline (and 20 more) in two complete minutes. */
+    connectionsFactor: z.number().gt(1).default(2),
+    /** A rollback proposed by hand is withdrawn if nobody decides within this long. */
+    proposalTtl: duration.prefault('30m'),
     /** Percent CPU / memory of the busiest service above which a sample counts as saturated; unset: not judged. */
     cpu: z.number().gt(0).max(100).optional(),
     memory: z.number().gt(0).max(100).optional(),

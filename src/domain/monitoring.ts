@@ -1,3 +1,5 @@
+import type { TrafficCounts } from './traffic';
+
 /**
  * What monitoring measures: a baseline before the deploy and one sample per
  * slot of the monitoring window after it (runbook "Step 4: Monitor").
@@ -15,7 +17,53 @@ export interface ProbeStats {
 export interface Baseline extends ProbeStats {
   /** ERROR lines per minute in the log group over the window before the deploy. */
   errorLogsPerMinute: number;
+  /** The lines and minutes behind that rate: how much evidence the baseline is. */
+  errorLogs?: { count: number; minutes: number };
   at: number;
+  /** The users' requests over the window before the deploy, from access logs. */
+  traffic?: TrafficCounts;
+  /** The load balancer over the complete minutes before the deploy. */
+  loadBalancer?: LoadBalancerBaseline;
+  /** Average database connections over the complete minutes before the deploy. */
+  dbConnections?: number;
+  /** Alarm name -> its state when the baseline was taken. */
+  alarms?: Record<string, string>;
+}
+
+export interface LoadBalancerBaseline {
+  requests: number;
+  errors: number;
+  /** The median of the minutes' p99 target response times, in ms. */
+  p99?: number;
+  minutes: number;
+}
+
+/**
+ * One complete minute of CloudWatch metrics (they come per minute and about a
+ * minute late): the load balancer's traffic and the database's connections.
+ */
+export interface MinuteFigures {
+  /** Start of the minute, epoch ms. */
+  at: number;
+  loadBalancer?: {
+    requests: number;
+    /** HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count. */
+    errors: number;
+    /** TargetResponseTime percentiles, ms. */
+    p50?: number;
+    p99?: number;
+  };
+  /** Average DatabaseConnections over the minute. */
+  dbConnections?: number;
+}
+
+/** A task of the release's revision that stopped on its own: a crash, not a replacement. */
+export interface Crash {
+  arn: string;
+  service: string;
+  stoppedAt: number;
+  /** ECS's stoppedReason and the essential container's exit, in words. */
+  reason: string;
 }
 
 export interface Sample {
@@ -25,8 +73,12 @@ export interface Sample {
   to: number;
   errorLogs: number;
   errorLogsPerMinute: number;
+  /** The users' requests in the slot, from access logs; undefined when not configured or not read. */
+  traffic?: TrafficCounts;
   /** Undefined when the slot passed while no worker could probe (backfilled from logs only). */
   probes?: ProbeStats;
+  /** The probes as traffic (for judging when they are the only source). */
+  probeTraffic?: TrafficCounts;
   /** Undefined when not measured. */
   tasks?: { running: number; desired: number };
   /** CloudWatch's average over the slot, of the busiest service; undefined when not measured. */

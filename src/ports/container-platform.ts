@@ -36,6 +36,8 @@ export interface ServiceState {
   deployments: ServiceDeployment[];
   /** Recent service events, newest first (ECS keeps the last 100). */
   events: { at: number; message: string }[];
+  /** The target groups the service registers its tasks in (ECS `loadBalancers`); [] when none. */
+  loadBalancers: { targetGroupArn: string; containerName?: string; containerPort?: number }[];
 }
 
 export interface ContainerInfo {
@@ -76,6 +78,22 @@ export interface TaskState {
   containers: { name: string; exitCode?: number; reason?: string }[];
 }
 
+/**
+ * A task that stopped, as ECS reports it for about an hour after (ListTasks
+ * desiredStatus STOPPED + DescribeTasks). Whether it crashed or was replaced on
+ * purpose is src/domain/crashes.ts's to decide.
+ */
+export interface StoppedTask {
+  arn: string;
+  taskDefinition: string;
+  /** Epoch ms; tasks that never started have only stoppingAt/createdAt, mapped here too. */
+  stoppedAt: number;
+  /** TaskFailedToStart, EssentialContainerExited, UserInitiated, ServiceSchedulerInitiated, SpotInterruption, TerminationNotice … */
+  stopCode?: string;
+  stoppedReason?: string;
+  containers: { name: string; exitCode?: number; reason?: string }[];
+}
+
 export interface ContainerPlatform {
   describeServices(cluster: string, services: string[]): Promise<ServiceState[]>;
   /** An ARN, `family:revision`, or a family (its latest ACTIVE revision). */
@@ -90,4 +108,6 @@ export interface ContainerPlatform {
   /** Task ARNs started with this `startedBy`, running or stopped. */
   findTasksStartedBy(cluster: string, startedBy: string): Promise<string[]>;
   describeTask(cluster: string, taskArn: string): Promise<TaskState>;
+  /** Tasks of the service that stopped (ECS keeps them visible for at least an hour), every page. */
+  stoppedTasks(cluster: string, service: string): Promise<StoppedTask[]>;
 }

@@ -6,6 +6,10 @@ import type { Database } from '../ports/database';
 import type { ImageRegistry } from '../ports/image-registry';
 import type { Logs } from '../ports/logs';
 import type { ServiceMetrics } from '../ports/metrics';
+import type { AccessLogs } from '../ports/access-logs';
+import type { Alarms } from '../ports/alarms';
+import type { LoadBalancers } from '../ports/load-balancers';
+import type { MetricData } from '../ports/metric-data';
 import type { Probe } from '../ports/probe';
 import type { ReleaseStore } from '../ports/release-store';
 
@@ -21,6 +25,14 @@ export interface StepPorts {
    * measures utilization.
    */
   metrics?: ServiceMetrics;
+  /**
+   * The signals of users' traffic for monitoring; each optional for callers that
+   * never monitor. Without one, the signal is not measured (and the thread says so).
+   */
+  accessLogs?: AccessLogs;
+  metricData?: MetricData;
+  alarms?: Alarms;
+  loadBalancers?: LoadBalancers;
   probe: Probe;
   releases: ReleaseStore;
 }
