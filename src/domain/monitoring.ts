@@ -28,6 +28,8 @@ export interface Baseline extends ProbeStats {
   dbConnections?: number;
   /** Alarm name -> its state when the baseline was taken. */
   alarms?: Record<string, string>;
+  /** The load balancer's target groups found for the app (their metrics' dimension values). */
+  loadBalancerTargets?: { targetGroup: string; loadBalancer: string }[];
 }
 
 export interface LoadBalancerBaseline {

@@ -16,6 +16,7 @@ type Update = (id: string, change: (current: Release) => Release | undefined) =>
 export interface RunHooks {
   post(release: Release, step: StepName, lines: string[]): Promise<void>;
   proposeRollback(release: Release, reason: string): Promise<string>;
+  withdrawRollback(proposalId: string, reason: string): Promise<void>;
 }
 
 /**
@@ -57,6 +58,10 @@ export class RunContext implements StepContext {
 
   proposeRollback(reason: string): Promise<string> {
     return this.hooks.proposeRollback(this.current, reason);
+  }
+
+  withdrawRollback(proposalId: string, reason: string): Promise<void> {
+    return this.hooks.withdrawRollback(proposalId, reason);
   }
 
   async record(patch: { progress?: Record<string, Json>; facts?: Partial<ReleaseFacts> }): Promise<void> {

@@ -55,6 +55,8 @@ export class StepRunner {
   private readonly isTransient: (error: unknown) => boolean;
   /** Set by the engine once the release service exists (it needs the runner's queue first). */
   rollbackProposer?: (release: Release, reason: string) => Promise<string>;
+  /** Set by the engine: withdraws a proposal the monitoring window ended healthy on. */
+  rollbackWithdrawer?: (proposalId: string, reason: string) => Promise<void>;
   /** Set by the engine: after a rollback ends, offers what the database needs next. */
   afterRollback?: (release: Release) => Promise<unknown>;
 
@@ -120,6 +122,10 @@ export class StepRunner {
         proposeRollback: (release, reason) => {
           if (!this.rollbackProposer) throw new Error('no rollback proposer wired');
           return this.rollbackProposer(release, reason);
+        },
+        withdrawRollback: async (proposalId, reason) => {
+          if (!this.rollbackWithdrawer) throw new Error('no rollback withdrawer wired');
+          await this.rollbackWithdrawer(proposalId, reason);
         },
       },
       requiredEnv,

@@ -1,18 +1,36 @@
+import { formatDuration } from '../domain/duration';
 import { perMinute, probeStats, type Baseline } from '../domain/monitoring';
-import type { StepHandler } from './step-handler';
+import { trafficPercentile } from '../domain/traffic';
+import { dbConnectionsBaseline, loadBalancerBaseline } from './minute-signals';
+import { accessLogSpec, loadBalancerTargets, readAlarms, readMinutes, readTraffic } from './monitor-signals';
 import { probeEndpoints } from './health-probes';
+import type { StepHandler } from './step-handler';
 
 /**
- * The "before" picture (runbook "Health Check Baseline"): health latency
- * percentiles and 5xx rate over `monitoring.baselineProbes` probes per
- * endpoint, and the error-log rate over the last monitoring window. Measured
- * once and kept: a resumed run does not measure again.
+ * The "before" picture (runbook "Health Check Baseline"), over the last
+ * monitoring window before the deploy: the users' traffic from access logs,
+ * the load balancer's and the database's complete minutes, the alarms' states,
+ * the error-log rate and volume, and health-probe latencies. Measured once and
+ * kept: a resumed run does not measure again.
  */
 export const baseline: StepHandler = {
   describe(env) {
+    const window = formatDuration(env.monitoring.window);
+    const spec = accessLogSpec(env);
     return [
       `HTTP GET each health endpoint ${env.monitoring.baselineProbes} times: p50/p95/p99 and 5xx rate`,
-      `CloudWatch Logs FilterLogEvents ${env.logs.group} "${env.logs.errorPattern}" over the last ${Math.round(env.monitoring.window / 60_000)} min`,
+      `CloudWatch Logs FilterLogEvents ${env.logs.group} "${env.logs.errorPattern}" over the last ${window}`,
+      ...(spec
+        ? [
+            `CloudWatch Logs Insights: requests, 5xx and latency of ${spec.group}'s access logs over the last ${window}`,
+          ]
+        : []),
+      ...(env.monitoring.metrics
+        ? [
+            `CloudWatch GetMetricData: the load balancer's and database's complete minutes over the last ${window}${env.monitoring.loadBalancers === 'auto' ? ' (target groups found with ELB DescribeTargetGroups)' : ''}`,
+          ]
+        : []),
+      ...(env.monitoring.alarms ? ['CloudWatch DescribeAlarms: which alarms are OK now'] : []),
     ];
   },
   timeoutMs: (env) => env.timeouts.verify,
@@ -23,10 +41,28 @@ export const baseline: StepHandler = {
     const to = clock.now();
     const from = to - env.monitoring.window;
     const errorLogs = await ports.logs.countMatches(env.logs.group, env.logs.errorPattern, from, to);
+    const traffic = await readTraffic(ports, env, from, to);
+    const targets = await loadBalancerTargets(ports, env);
+    const minutes = await readMinutes(
+      ports,
+      env,
+      targets,
+      to,
+      Math.max(1, Math.round(env.monitoring.window / 60_000)),
+    );
+    const lb = minutes && loadBalancerBaseline(minutes);
+    const db = minutes && dbConnectionsBaseline(minutes);
+    const alarms = await readAlarms(ports, env);
     const measured: Baseline = {
       ...probeStats(results),
       errorLogsPerMinute: perMinute(errorLogs, from, to),
+      errorLogs: { count: errorLogs, minutes: (to - from) / 60_000 },
       at: to,
+      ...(traffic ? { traffic } : {}),
+      ...(lb ? { loadBalancer: lb } : {}),
+      ...(db !== undefined ? { dbConnections: db } : {}),
+      ...(alarms ? { alarms: Object.fromEntries(alarms.map((a) => [a.name, a.state])) } : {}),
+      ...(targets.length > 0 ? { loadBalancerTargets: targets } : {}),
     };
     await ctx.record({ facts: { baseline: measured } });
     return { kind: 'done', summary: summarize(measured) };
@@ -35,5 +71,20 @@ export const baseline: StepHandler = {
 
 function summarize(b: Baseline): string {
   const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)}ms`);
-  return `p50 ${ms(b.p50)}, p95 ${ms(b.p95)}, p99 ${ms(b.p99)}, 5xx ${(b.errorRate * 100).toFixed(1)}%, ${b.errorLogsPerMinute.toFixed(1)} error logs/min`;
+  const parts: string[] = [];
+  if (b.traffic && b.traffic.requests > 0) {
+    const t = b.traffic;
+    parts.push(
+      `${t.requests.toLocaleString('en-US')} requests: 5xx ${((t.errors / t.requests) * 100).toFixed(2)}%, p99 ${ms(trafficPercentile(t, 99))}`,
+    );
+  }
+  if (b.loadBalancer && b.loadBalancer.requests > 0) {
+    const l = b.loadBalancer;
+    parts.push(`load balancer ${((l.errors / l.requests) * 100).toFixed(2)}% 5xx, p99 ${ms(l.p99)}`);
+  }
+  parts.push(`probes p50 ${ms(b.p50)}, p99 ${ms(b.p99)}`);
+  parts.push(`${b.errorLogsPerMinute.toFixed(1)} error logs/min`);
+  if (b.dbConnections !== undefined) parts.push(`${Math.round(b.dbConnections)} DB connections`);
+  if (b.alarms) parts.push(`${Object.keys(b.alarms).length} alarms`);
+  return parts.join(', ');
 }

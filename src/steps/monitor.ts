@@ -1,43 +1,72 @@
 import type { EnvironmentConfig } from '../config/schema';
 import { formatDuration } from '../domain/duration';
 import {
-  change,
   peakUtilization,
   perMinute,
   probeStats,
-  type Baseline,
+  type Crash,
+  type MinuteFigures,
   type Sample,
-  type Utilization,
 } from '../domain/monitoring';
 import { PLAN_RULES } from '../domain/plan';
-import { decide, type PolicyThresholds } from '../domain/rollback-policy';
 import type { Json, Release } from '../domain/release';
+import { trafficOf } from '../domain/traffic';
+import { judge, type Judgement, type PolicyThresholds } from '../domain/verdict';
+import type { AlarmState } from '../ports/alarms';
 import { probeEndpoints } from './health-probes';
-import type { StepContext, StepHandler, StepOutcome } from './step-handler';
+import type { LoadBalancerTarget } from './load-balancer-targets';
+import { conclude, statusLines } from './monitor-report';
+import {
+  accessLogSpec,
+  loadBalancerTargets,
+  mergeMinutes,
+  readAlarms,
+  readCrashes,
+  readMinutes,
+  readTraffic,
+} from './monitor-signals';
+import type { StepContext, StepHandler } from './step-handler';
+
+/** Stopped tasks and alarms change slowly and cost ECS and CloudWatch calls: read at most this often. */
+const SLOW_SIGNALS_EVERY_MS = 30_000;
 
 /**
  * The monitoring window after verify (runbook "Step 4: Monitor"). Time is cut
- * into slots of `interval`; each run samples every slot that has ended and was
- * not sampled yet, so a worker that was down neither skips a slot (its error
- * logs are counted afterwards) nor samples one twice. One CloudWatch Logs
- * request per slot, and with `monitoring.metrics` one GetMetricData for the
- * services' CPU and memory over the latest slot. A rule of the rollback policy
- * firing proposes a rollback.
+ * into slots of `interval` on whole multiples of it (so apps sample together
+ * and share their Logs Insights queries); each run samples every slot that has
+ * ended and was not sampled yet — the users' requests and error logs of every
+ * slot, so a worker that was down skips none, and probes, tasks and CPU for the
+ * latest. Complete minutes of the load balancer and database, alarms and
+ * crashed tasks are read alongside. After each run the pure policy
+ * (src/domain/verdict.ts) judges everything so far; a breach proposes a
+ * rollback, and a proposal still open when the window ends healthy is withdrawn.
  */
 export const monitor: StepHandler = {
   describe(env, type) {
     const extended = type !== undefined && PLAN_RULES[type].monitoring === 'extended';
     const window = extended ? env.monitoring.extendedWindow : env.monitoring.window;
     const interval = extended ? env.monitoring.extendedInterval : env.monitoring.interval;
+    const spec = accessLogSpec(env);
+    const services = env.services.map((s) => s.name).join(', ');
     return [
-      `every ${formatDuration(interval)} for ${formatDuration(window)}: CloudWatch Logs errors ${env.logs.group} "${env.logs.errorPattern}" over the slot (one Insights query shared by the apps sampling then; FilterLogEvents when alone)`,
-      `HTTP GET each health endpoint ${env.monitoring.probes} times; ECS DescribeServices for running vs desired tasks`,
+      `every ${formatDuration(interval)} for ${formatDuration(window)}, judged over a sliding ${formatDuration(env.rollback.judgeWindow)} (at least ${env.rollback.minRequests} requests, else inconclusive):`,
+      spec
+        ? `users' requests, 5xx and latency from ${spec.group}'s access logs: one Logs Insights query (StartQuery + GetQueryResults polls) per sample moment shared by every app sampling then; FilterLogEvents if Insights fails — logs:StartQuery, logs:GetQueryResults, logs:FilterLogEvents`
+        : `no access logs configured: users' traffic is judged on the bot's ${env.monitoring.probes} health probes per endpoint and sample (set monitoring.accessLogs)`,
+      `error logs ${env.logs.group} "${env.logs.errorPattern}" per slot, in the same shared Insights query (FilterLogEvents when alone) — logs:StartQuery, logs:FilterLogEvents`,
+      `HTTP GET each health endpoint ${env.monitoring.probes} times; ECS DescribeServices for running vs desired tasks — ecs:DescribeServices`,
+      `crashed tasks of the new revision: ECS ListTasks (STOPPED) + DescribeTasks per service, at most every 30s — ecs:ListTasks, ecs:DescribeTasks`,
       ...(env.monitoring.metrics
         ? [
-            `CloudWatch GetMetricData AWS/ECS CPUUtilization and MemoryUtilization of ${env.services.map((s) => s.name).join(', ')} over the slot, one request`,
+            `one CloudWatch GetMetricData per sample moment for every app: AWS/ECS CPU and memory of ${services}${env.monitoring.loadBalancers === 'off' ? '' : ', AWS/ApplicationELB RequestCount, HTTPCode_Target_5XX_Count, HTTPCode_ELB_5XX_Count, TargetResponseTime p50/p99'}${env.database ? ', AWS/RDS DatabaseConnections' : ''} — complete minutes only (published about 2 min late) — cloudwatch:GetMetricData${env.monitoring.loadBalancers === 'auto' ? ', elasticloadbalancing:DescribeTargetGroups' : ''}`,
           ]
         : []),
-      'a status post in the thread every few samples; a rollback proposal when a rule fires',
+      ...(env.monitoring.alarms
+        ? [
+            'CloudWatch DescribeAlarms of the configured alarms, at most every 30s — cloudwatch:DescribeAlarms',
+          ]
+        : []),
+      'a status post in the thread every few samples; a rollback proposal when a rule fires on enough evidence',
     ];
   },
   // The step's own window bounds it; the timeout only catches a stuck clock.
@@ -45,45 +74,74 @@ export const monitor: StepHandler = {
   async run(ctx) {
     const { window, interval } = windowOf(ctx.release, ctx.env);
     const now = ctx.clock.now();
-    // Slots sit on whole multiples of the interval (the first began up to one interval ago), so
-    // every app watched at the same interval samples at the same moments and their error-log
-    // counts share one Logs Insights query.
+    const progress = ctx.step.progress;
     const start =
-      typeof ctx.step.progress.windowStart === 'number'
-        ? ctx.step.progress.windowStart
-        : Math.floor(now / interval) * interval;
-    if (ctx.step.progress.windowStart === undefined) await ctx.record({ progress: { windowStart: start } });
-    const samples = (ctx.step.progress.samples as unknown as Sample[] | undefined) ?? [];
+      typeof progress.windowStart === 'number' ? progress.windowStart : Math.floor(now / interval) * interval;
+    if (progress.windowStart === undefined) await ctx.record({ progress: { windowStart: start } });
+    const samples = (progress.samples as unknown as Sample[] | undefined) ?? [];
     const totalSlots = Math.max(1, Math.ceil(window / interval));
     const endedSlots = Math.min(totalSlots, Math.floor((now - start) / interval));
     const nextSlot = samples.length === 0 ? 0 : Math.max(...samples.map((s) => s.slot)) + 1;
 
     for (let slot = nextSlot; slot < endedSlots; slot++) {
-      const latest = slot === endedSlots - 1;
-      samples.push(await takeSample(ctx, start + slot * interval, interval, slot, latest));
+      samples.push(await takeSample(ctx, start + slot * interval, interval, slot, slot === endedSlots - 1));
       await ctx.record({ progress: { samples: samples as unknown as Json } });
-      if (samples.length % ctx.env.monitoring.postEvery === 0 || slot === totalSlots - 1) {
-        await ctx.post([
-          statusTitle(samples.length, totalSlots),
-          ...sampleLines(samples.at(-1) as Sample, ctx.release.facts.baseline, ctx.env.monitoring.metrics),
-        ]);
+    }
+    const signals = await slowSignals(ctx, start, now);
+    const judgement = judge({
+      samples,
+      minutes: signals.minutes,
+      baseline: ctx.release.facts.baseline,
+      alarms: signals.alarms,
+      crashes: signals.crashes,
+      now,
+      thresholds: thresholds(ctx.env),
+    });
+    const latest = samples.at(-1);
+    if (latest && nextSlot < endedSlots) {
+      const posted = samples.length % ctx.env.monitoring.postEvery === 0 || endedSlots === totalSlots;
+      // A breach is worth a post at once: the proposal that follows should not be the first word.
+      if (posted || (judgement.breach && !ctx.release.facts.rollbackProposal)) {
+        await ctx.post(
+          statusLines({
+            taken: samples.length,
+            total: totalSlots,
+            sample: latest,
+            samples,
+            minutes: signals.minutes ?? [],
+            baseline: ctx.release.facts.baseline,
+            judgement,
+            metrics: ctx.env.monitoring.metrics,
+            probesPerSample: ctx.env.monitoring.probes * ctx.env.health.endpoints.length,
+          }),
+        );
       }
     }
-
-    const verdict = decide(samples, ctx.release.facts.baseline, thresholds(ctx.env));
-    if (verdict.breach && !ctx.release.facts.rollbackProposal && !ctx.release.rollbackOf) {
-      const proposal = await ctx.proposeRollback(`${verdict.rule}: ${verdict.summary}`);
+    if (judgement.breach && !ctx.release.facts.rollbackProposal && !ctx.release.rollbackOf) {
+      const proposal = await ctx.proposeRollback(`${judgement.breach.rule}: ${judgement.breach.why}`);
       await ctx.record({ facts: { rollbackProposal: proposal } });
     }
-    if (endedSlots >= totalSlots) return conclude(samples, ctx.release.facts.baseline, window);
-    const nextBoundary = start + (endedSlots + 1) * interval;
+    if (endedSlots >= totalSlots) {
+      await withdrawIfHealthy(ctx, judgement, window);
+      return conclude(samples, ctx.release.facts.baseline, window, judgement);
+    }
     return {
       kind: 'wait',
-      note: `watching: ${samples.length}/${totalSlots} samples${verdict.breach ? `, ${verdict.rule} fired` : ', all clear'}`,
-      delayMs: Math.max(10, nextBoundary - ctx.clock.now()),
+      note: `watching: ${samples.length}/${totalSlots} samples, ${judgement.verdict === 'breach' ? `${judgement.breach?.rule} fired` : judgement.verdict === 'healthy' ? 'all clear' : 'inconclusive so far'}`,
+      delayMs: Math.max(10, start + (endedSlots + 1) * interval - ctx.clock.now()),
     };
   },
 };
+
+/** The window ended with no rule firing: an automatic proposal has nothing left to roll back. */
+async function withdrawIfHealthy(ctx: StepContext, j: Judgement, window: number): Promise<void> {
+  const proposal = ctx.release.facts.rollbackProposal;
+  if (!proposal || j.verdict === 'breach') return;
+  await ctx.withdrawRollback(
+    proposal,
+    `the release stayed healthy until its ${formatDuration(window)} window ended; nothing to roll back`,
+  );
+}
 
 function windowOf(release: Release, env: EnvironmentConfig): { window: number; interval: number } {
   const m = env.monitoring;
@@ -101,9 +159,66 @@ function thresholds(env: EnvironmentConfig): PolicyThresholds {
     errorLogFactor: r.errorLogFactor,
     errorLogFloorPerMinute: r.errorLogFloorPerMinute,
     consecutive: r.consecutive,
-    cpu: r.cpu,
-    memory: r.memory,
+    ...(r.cpu !== undefined ? { cpu: r.cpu } : {}),
+    ...(r.memory !== undefined ? { memory: r.memory } : {}),
+    judgeWindowMs: r.judgeWindow,
+    minRequests: r.minRequests,
+    significance: r.significance,
+    crashes: r.crashes,
+    connectionsFactor: r.connectionsFactor,
   };
+}
+
+/**
+ * Minutes of the load balancer and database (only those after the window
+ * began), alarms and crashes: read at most every 30 s and kept in the step's
+ * progress, so a resumed run judges on what was seen before.
+ */
+async function slowSignals(
+  ctx: StepContext,
+  windowStart: number,
+  now: number,
+): Promise<{ minutes?: MinuteFigures[]; alarms?: AlarmState[]; crashes?: Crash[] }> {
+  const p = ctx.step.progress;
+  let minutes = p.minutes as unknown as MinuteFigures[] | undefined;
+  let alarms = p.alarms as unknown as AlarmState[] | undefined;
+  let crashes = p.crashes as unknown as Crash[] | undefined;
+  const last = typeof p.slowReadAt === 'number' ? p.slowReadAt : undefined;
+  if (last === undefined || now - last >= SLOW_SIGNALS_EVERY_MS) {
+    const { env, ports } = ctx;
+    const targets = await targetsOf(ctx);
+    const fresh = await readMinutes(ports, env, targets, now);
+    if (fresh)
+      minutes = mergeMinutes(
+        minutes ?? [],
+        fresh.filter((m) => m.at >= windowStart),
+      );
+    alarms = (await readAlarms(ports, env)) ?? alarms;
+    if (!ctx.release.rollbackOf)
+      crashes = [...(crashes ?? []), ...(await readCrashes(ports, env, ctx.release, crashes ?? []))].slice(
+        -20,
+      );
+    await ctx.record({
+      progress: {
+        slowReadAt: now,
+        ...(minutes ? { minutes: minutes as unknown as Json } : {}),
+        ...(alarms ? { alarms: alarms as unknown as Json } : {}),
+        ...(crashes ? { crashes: crashes as unknown as Json } : {}),
+      },
+    });
+  }
+  return { ...(minutes ? { minutes } : {}), ...(alarms ? { alarms } : {}), ...(crashes ? { crashes } : {}) };
+}
+
+/** The baseline's target groups, or (a rollback has no baseline) found once and kept. */
+async function targetsOf(ctx: StepContext): Promise<LoadBalancerTarget[]> {
+  const known =
+    ctx.release.facts.baseline?.loadBalancerTargets ??
+    (ctx.step.progress.targets as unknown as LoadBalancerTarget[] | undefined);
+  if (known) return known;
+  const targets = await loadBalancerTargets(ctx.ports, ctx.env);
+  await ctx.record({ progress: { targets: targets as unknown as Json } });
+  return targets;
 }
 
 async function takeSample(
@@ -116,11 +231,19 @@ async function takeSample(
   const { env, ports } = ctx;
   const to = from + interval;
   const errorLogs = await ports.logs.countMatches(env.logs.group, env.logs.errorPattern, from, to);
-  const sample: Sample = { slot, from, to, errorLogs, errorLogsPerMinute: perMinute(errorLogs, from, to) };
+  const traffic = await readTraffic(ports, env, from, to);
+  const sample: Sample = {
+    slot,
+    from,
+    to,
+    errorLogs,
+    errorLogsPerMinute: perMinute(errorLogs, from, to),
+    ...(traffic ? { traffic } : {}),
+  };
   // Health, tasks and utilization are taken now, for the latest slot only: a slot
   // that passed while no worker ran keeps its logs only.
   if (!latest) return sample;
-  const probes = probeStats(await probeEndpoints(ports, env.health, env.monitoring.probes));
+  const results = await probeEndpoints(ports, env.health, env.monitoring.probes);
   const names = env.services.map((s) => s.name);
   const services = await ports.platform.describeServices(env.cluster, names);
   const tasks = services.reduce(
@@ -131,69 +254,5 @@ async function takeSample(
     env.monitoring.metrics && ports.metrics
       ? peakUtilization(await ports.metrics.utilization(env.cluster, names, from, to))
       : {};
-  return { ...sample, probes, tasks, ...utilization };
-}
-
-function statusTitle(taken: number, total: number): string {
-  return `Monitoring: sample ${taken}/${total}`;
-}
-
-function sampleLines(s: Sample, b: Baseline | undefined, metrics: boolean): string[] {
-  const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)}ms`);
-  const lines = [
-    `error logs ${s.errorLogs} (${s.errorLogsPerMinute.toFixed(1)}/min, baseline ${b ? b.errorLogsPerMinute.toFixed(1) : 'n/a'}/min)`,
-  ];
-  if (s.probes) {
-    lines.push(
-      `5xx ${(s.probes.errorRate * 100).toFixed(1)}% of ${s.probes.requests} probes (baseline ${b ? (b.errorRate * 100).toFixed(1) : 'n/a'}%)`,
-      `latency p50 ${ms(s.probes.p50)} p95 ${ms(s.probes.p95)} p99 ${ms(s.probes.p99)} (p99 ${change(b?.p99, s.probes.p99)} vs baseline)`,
-    );
-  }
-  if (s.tasks) lines.push(`tasks ${s.tasks.running}/${s.tasks.desired} running`);
-  if (s.cpu || s.memory) lines.push(utilizationLine(s.cpu, s.memory));
-  // A sample that probed also asked CloudWatch; say when it had nothing yet.
-  else if (metrics && s.probes) lines.push('cpu n/a memory n/a (no CloudWatch datapoints for the slot yet)');
-  return lines;
-}
-
-/** `cpu 31% memory 42% (backend-service)`, or each with its own service when they differ. */
-function utilizationLine(cpu: Utilization | undefined, memory: Utilization | undefined): string {
-  const figure = (name: string, u: Utilization | undefined) =>
-    u ? `${name} ${Math.round(u.percent)}%` : `${name} n/a`;
-  if (cpu && memory && cpu.service === memory.service) {
-    return `${figure('cpu', cpu)} ${figure('memory', memory)} (${cpu.service})`;
-  }
-  const withService = (name: string, u: Utilization | undefined) =>
-    u ? `${figure(name, u)} (${u.service})` : figure(name, u);
-  return `${withService('cpu', cpu)} ${withService('memory', memory)}`;
-}
-
-/** The highest of the window's samples, for the summary. */
-function peakOf(samples: Sample[], figure: 'cpu' | 'memory'): Utilization | undefined {
-  return samples
-    .flatMap((s) => (s[figure] ? [s[figure]] : []))
-    .reduce<Utilization | undefined>((best, u) => (best && best.percent >= u.percent ? best : u), undefined);
-}
-
-/** The runbook's "within 10% of baseline": the window's figures against the baseline. */
-function conclude(samples: Sample[], b: Baseline | undefined, window: number): StepOutcome {
-  const probed = samples.flatMap((s) => (s.probes ? [s.probes] : []));
-  const requests = probed.reduce((n, p) => n + p.requests, 0);
-  const failures = probed.reduce((n, p) => n + p.failures, 0);
-  const p99s = probed.flatMap((p) => (p.p99 === undefined ? [] : [p.p99])).sort((x, y) => x - y);
-  const p99 = p99s[Math.floor(p99s.length / 2)];
-  const logsPerMinute = samples.reduce((n, s) => n + s.errorLogsPerMinute, 0) / Math.max(1, samples.length);
-  const within = b?.p99 !== undefined && p99 !== undefined ? p99 <= b.p99 * 1.1 : undefined;
-  const errorRate = requests === 0 ? 0 : failures / requests;
-  const cpuPeak = peakOf(samples, 'cpu');
-  const memoryPeak = peakOf(samples, 'memory');
-  return {
-    kind: 'done',
-    summary: `${formatDuration(window)} watched, ${samples.length} samples: 5xx ${(errorRate * 100).toFixed(1)}%, median p99 ${p99 === undefined ? 'n/a' : `${Math.round(p99)}ms`} (${change(b?.p99, p99)} vs baseline${within === undefined ? '' : within ? ', within 10%' : ', NOT within 10%'})`,
-    details: [
-      `before: p99 ${b?.p99 === undefined ? 'n/a' : `${Math.round(b.p99)}ms`}, 5xx ${b ? (b.errorRate * 100).toFixed(1) : 'n/a'}%, ${b ? b.errorLogsPerMinute.toFixed(1) : 'n/a'} error logs/min`,
-      `after:  p99 ${p99 === undefined ? 'n/a' : `${Math.round(p99)}ms`}, 5xx ${(errorRate * 100).toFixed(1)}%, ${logsPerMinute.toFixed(1)} error logs/min`,
-      ...(cpuPeak || memoryPeak ? [`peak:   ${utilizationLine(cpuPeak, memoryPeak)}`] : []),
-    ],
-  };
+  return { ...sample, probes: probeStats(results), probeTraffic: trafficOf(results), tasks, ...utilization };
 }

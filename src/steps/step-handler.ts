@@ -59,6 +59,8 @@ export interface StepContext {
    * rollback of this release. Returns the rollback's release id.
    */
   proposeRollback(reason: string): Promise<string>;
+  /** Closes this release's undecided automatic proposal: the window ended healthy (a no-op once decided). */
+  withdrawRollback(proposalId: string, reason: string): Promise<void>;
 }
 
 /**

@@ -8,6 +8,7 @@ import { FakeCloud } from '../../fakes/fake-cloud';
 import { FakeMetrics } from '../../fakes/fake-metrics';
 import { FakeProbe } from '../../fakes/fake-probe';
 import { testConfig } from '../../support/test-config';
+import { latencyBucket, type TrafficCounts } from '../../../src/domain/traffic';
 
 /** Test config production: a 100 ms window in 25 ms slots, a status post every 2 samples. */
 const T0 = 1_764_000_000_000;
@@ -16,6 +17,11 @@ const CLUSTER = 'social-analytics-cluster';
 
 interface Run {
   metrics: FakeMetrics;
+  cloud: FakeCloud;
+  /** What the users' traffic of each slot looks like; none: no access logs read. */
+  traffic?: (from: number) => TrafficCounts;
+  withdrawn: string[];
+  release: Release;
   posts: string[][];
   proposals: string[];
   step: StepRecord;
@@ -50,8 +56,12 @@ function monitorRun(configure: (env: EnvironmentConfig) => void = () => undefine
   let now = T0;
   const posts: string[][] = [];
   const proposals: string[] = [];
+  const withdrawn: string[] = [];
   const run: Run = {
     metrics,
+    cloud,
+    withdrawn,
+    release,
     posts,
     proposals,
     step,
@@ -68,6 +78,12 @@ function monitorRun(configure: (env: EnvironmentConfig) => void = () => undefine
           database: cloud,
           logs: cloud,
           metrics,
+          accessLogs: {
+            traffic: async (_spec, from) => {
+              if (!run.traffic) throw new Error('no access logs in this test');
+              return run.traffic(from);
+            },
+          },
           probe: new FakeProbe(),
           releases: undefined as never,
         },
@@ -83,6 +99,9 @@ function monitorRun(configure: (env: EnvironmentConfig) => void = () => undefine
         async proposeRollback(reason) {
           proposals.push(reason);
           return 'backend-production-2';
+        },
+        async withdrawRollback(id, reason) {
+          withdrawn.push(`${id}: ${reason}`);
         },
       });
     },
@@ -128,8 +147,11 @@ describe('monitor step: CPU and memory from CloudWatch', () => {
     await run.at(2 * SLOT + 5);
 
     assert.equal(run.posts.length, 1);
-    assert.equal(run.posts[0]?.[0], 'Monitoring: sample 2/4');
-    assert.equal(run.posts[0]?.at(-1), 'cpu 72% (worker-service) memory 55% (backend-service)');
+    assert.match(run.posts[0]?.[0] ?? '', /^Monitoring: sample 2\/4 — /);
+    assert.ok(
+      run.posts[0]?.includes('cpu 72% (worker-service) memory 55% (backend-service)'),
+      JSON.stringify(run.posts),
+    );
   });
 
   it('names the service once when it is the busiest for both', async () => {
@@ -140,7 +162,7 @@ describe('monitor step: CPU and memory from CloudWatch', () => {
     await run.at(0);
     await run.at(2 * SLOT + 5);
 
-    assert.equal(run.posts[0]?.at(-1), 'cpu 31% memory 42% (backend-service)');
+    assert.ok(run.posts[0]?.includes('cpu 31% memory 42% (backend-service)'), JSON.stringify(run.posts));
   });
 
   it('says n/a, and records nothing, when CloudWatch has no datapoints yet', async () => {
@@ -151,7 +173,10 @@ describe('monitor step: CPU and memory from CloudWatch', () => {
 
     assert.equal(run.metrics.calls.length, 1);
     assert.equal(run.samples()[1]?.cpu, undefined);
-    assert.equal(run.posts[0]?.at(-1), 'cpu n/a memory n/a (no CloudWatch datapoints for the slot yet)');
+    assert.ok(
+      run.posts[0]?.includes('cpu n/a memory n/a (no CloudWatch datapoints for the slot yet)'),
+      JSON.stringify(run.posts),
+    );
   });
 
   it('asks CloudWatch nothing, and shows no figures, where metrics are not enabled', async () => {
@@ -172,13 +197,12 @@ describe('monitor step: CPU and memory from CloudWatch', () => {
 
   it('lists the GetMetricData call in describe() when enabled', () => {
     const run = monitorRun(withMetrics);
-    assert.ok(
-      monitor
-        .describe(run.env, 'hotfix')
-        .includes(
-          'CloudWatch GetMetricData AWS/ECS CPUUtilization and MemoryUtilization of backend-service, worker-service over the slot, one request',
-        ),
+    const line = monitor.describe(run.env, 'hotfix').find((l) => l.includes('GetMetricData'));
+    assert.match(
+      line ?? '',
+      /one CloudWatch GetMetricData per sample moment for every app: AWS\/ECS CPU and memory of backend-service, worker-service/,
     );
+    assert.match(line ?? '', /cloudwatch:GetMetricData/);
   });
 
   it('proposes a rollback when CPU stays above rollback.cpu for two consecutive samples, quoting the numbers', async () => {
@@ -223,9 +247,139 @@ describe('monitor step: CPU and memory from CloudWatch', () => {
     const done = await run.at(4 * SLOT + 1);
 
     assert.equal(done.kind, 'done');
-    assert.equal(
-      done.kind === 'done' ? done.details?.at(-1) : undefined,
-      'peak:   cpu 64% (backend-service) memory 40% (worker-service)',
+    assert.ok(
+      done.kind === 'done' &&
+        done.details?.includes('peak:   cpu 64% (backend-service) memory 40% (worker-service)'),
+      JSON.stringify(done),
+    );
+  });
+});
+
+/** n requests a slot, `errors` of them 5xx, latencies spread over 20–40 ms. */
+function slotTraffic(n: number, errors: number, slowFactor = 1): TrafficCounts {
+  const latency: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const b = String(latencyBucket((20 + (20 * i) / n) * slowFactor));
+    latency[b] = (latency[b] ?? 0) + 1;
+  }
+  return { requests: n, errors, latency };
+}
+
+const withAccessLogs = (env: EnvironmentConfig) => {
+  env.monitoring.accessLogs = { json: { status: 'status', latency: 'latency_ms' }, latencyUnit: 'ms' };
+};
+
+describe("monitor step: judging the users' traffic", () => {
+  const baseline = {
+    requests: 10,
+    failures: 0,
+    errorRate: 0,
+    p99: 40,
+    errorLogsPerMinute: 6,
+    errorLogs: { count: 90, minutes: 15 },
+    at: T0,
+    traffic: slotTraffic(45_000, 90),
+  };
+
+  it('a noisy but healthy service (0.4 % 5xx, one error line a slot) runs its window without a proposal', async () => {
+    const run = monitorRun(withAccessLogs);
+    run.release.facts.baseline = baseline;
+    run.traffic = () => slotTraffic(250, 1);
+    for (let t = 0; t <= 4 * SLOT; t += SLOT) await run.at(t + 1);
+    assert.deepEqual(run.proposals, []);
+    assert.ok(run.samples().every((s) => s.traffic?.requests === 250));
+  });
+
+  it('12 % 5xx is proposed with the real-traffic numbers', async () => {
+    const run = monitorRun(withAccessLogs);
+    run.release.facts.baseline = baseline;
+    run.traffic = () => slotTraffic(250, 30);
+    await run.at(0);
+    await run.at(2 * SLOT + 1);
+    assert.equal(run.proposals.length, 1);
+    assert.match(
+      run.proposals[0] ?? '',
+      /^error-rate: 5xx 12\.0% of 500 requests in the last 50ms vs 0\.2% of 45,000 at baseline \(limit 5%\)$/,
+    );
+  });
+
+  it('withdraws its automatic proposal when the window ends with nothing firing any more', async () => {
+    const run = monitorRun(withAccessLogs);
+    run.release.facts.baseline = baseline;
+    run.traffic = (from) => slotTraffic(250, from < T0 + 2 * SLOT ? 30 : 0);
+    await run.at(0);
+    await run.at(2 * SLOT + 1);
+    assert.equal(run.proposals.length, 1);
+    run.release.facts.rollbackProposal = 'backend-production-2';
+    // Four more healthy slots: the sliding window forgets the bad ones.
+    const done = await run.at(4 * SLOT + 1);
+    assert.equal(done.kind, 'done');
+    assert.deepEqual(run.withdrawn, []);
+    run.traffic = () => slotTraffic(2_000, 0);
+    run.step.progress.samples = run
+      .samples()
+      .map((s) => ({ ...s, traffic: slotTraffic(2_000, 0) })) as unknown as Json;
+    await run.at(4 * SLOT + 2);
+    assert.equal(run.withdrawn.length, 1);
+    assert.match(
+      run.withdrawn[0] ?? '',
+      /^backend-production-2: the release stayed healthy until its 100ms window ended; nothing to roll back$/,
+    );
+  });
+
+  it('keeps a proposal when the window ends with its rule still firing', async () => {
+    const run = monitorRun(withAccessLogs);
+    run.release.facts.baseline = baseline;
+    run.traffic = () => slotTraffic(250, 30);
+    await run.at(0);
+    await run.at(2 * SLOT + 1);
+    run.release.facts.rollbackProposal = 'backend-production-2';
+    await run.at(4 * SLOT + 1);
+    assert.deepEqual(run.withdrawn, []);
+  });
+
+  it('two crashed tasks of the new revision are proposed with their cause; a replacement is not a crash', async () => {
+    const run = monitorRun(withAccessLogs);
+    run.release.facts.baseline = baseline;
+    run.release.facts.targetTaskDefinitions = { 'backend-service': 'td:8' };
+    run.traffic = () => slotTraffic(250, 0);
+    const task = (arn: string, stopCode: string, exitCode: number) => ({
+      arn,
+      taskDefinition: 'td:8',
+      stoppedAt: T0 + 10,
+      stopCode,
+      stoppedReason:
+        stopCode === 'EssentialContainerExited'
+          ? 'Essential container in task exited'
+          : 'Scaling activity initiated by deployment',
+      containers: [{ name: 'backend', exitCode }],
+    });
+    run.cloud.stopped.set('backend-service', [
+      task('t1', 'ServiceSchedulerInitiated', 143),
+      task('t2', 'EssentialContainerExited', 1),
+    ]);
+    await run.at(0);
+    await run.at(SLOT + 1);
+    assert.deepEqual(run.proposals, [], 'one crash and one replacement');
+    run.cloud.stopped.get('backend-service')?.push(task('t3', 'EssentialContainerExited', 137));
+    await run.at(SLOT + 30_001);
+    assert.equal(run.proposals.length, 1);
+    assert.match(
+      run.proposals[0] ?? '',
+      /^crashes: 2 tasks of the new revision crashed \(limit 2\): backend-service: Essential container in task exited.*exited 1.*exited 137/,
+    );
+  });
+
+  it('says when the verdict rests on the health probes alone, and how to judge real traffic', async () => {
+    const run = monitorRun();
+    await run.at(0);
+    await run.at(2 * SLOT + 5);
+    assert.ok(
+      run.posts[0]?.some(
+        (l) =>
+          l.startsWith("Judged on the bot's own health probes only") && l.includes('monitoring.accessLogs'),
+      ),
+      JSON.stringify(run.posts),
     );
   });
 });

@@ -117,6 +117,9 @@ function contextFor(release: Release, env: EnvironmentConfig, database: FakeData
     async proposeRollback() {
       throw new Error('restore must not propose a rollback');
     },
+    async withdrawRollback() {
+      throw new Error('restore must not withdraw a rollback');
+    },
   };
 }
 
