@@ -166,7 +166,6 @@ const monitoringSchema = z
       .object({
         names: z.array(z.string().min(1)).optional(),
         prefix: z.string().min(1).optional(),
-        tag: z.object({ key: z.string().min(1), value: z.string() }).strict().optional(),
       })
       .strict()
       .optional(),
