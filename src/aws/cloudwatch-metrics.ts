@@ -1,16 +1,13 @@
-import {
-  GetMetricDataCommand,
-  type CloudWatchClient,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { MetricData, MetricPoint, MetricQuery } from '../ports/metric-data';
 import type { ServiceMetrics, ServiceUtilization } from '../ports/metrics';
+import { CloudWatchMetricData } from './metric-data';
 
 const MINUTE_MS = 60_000;
-// GetMetricData takes at most 500 queries; each service needs two.
-const SERVICES_PER_REQUEST = 250;
-
 const METRICS = { cpu: 'CPUUtilization', memory: 'MemoryUtilization' } as const;
 type Figure = keyof typeof METRICS;
+/** Each service's queries, in this order. */
+const FIGURES: readonly Figure[] = ['cpu', 'memory'];
 
 /**
  * The request's time range and period for a sample over [fromMs, toMs).
@@ -32,13 +29,17 @@ export function metricWindow(
   return { start: new Date(start), end: new Date(end), periodSeconds: (end - start) / 1000 };
 }
 
-/** Query ids must match ^[a-z][a-zA-Z0-9_]*$, which service names need not: ids go by position. */
-function queryId(figure: Figure, index: number): string {
-  return `${figure}${index}`;
-}
-
 export class CloudWatchServiceMetrics implements ServiceMetrics {
-  constructor(private readonly cloudwatch: CloudWatchClient) {}
+  private readonly metricData: MetricData;
+
+  /**
+   * On a MetricData (the engine's BatchedMetricData, so every app sampling at
+   * one moment shares one GetMetricData); a CloudWatch client alone reads
+   * unbatched, one request (and its pages) per call.
+   */
+  constructor(source: MetricData | CloudWatchClient) {
+    this.metricData = source instanceof CloudWatchClient ? new CloudWatchMetricData(source) : source;
+  }
 
   async utilization(
     cluster: string,
@@ -47,75 +48,28 @@ export class CloudWatchServiceMetrics implements ServiceMetrics {
     toMs: number,
   ): Promise<ServiceUtilization[]> {
     if (!(toMs > fromMs)) return services.map((service) => ({ service }));
-    const out: ServiceUtilization[] = [];
-    for (let i = 0; i < services.length; i += SERVICES_PER_REQUEST) {
-      out.push(...(await this.read(cluster, services.slice(i, i + SERVICES_PER_REQUEST), fromMs, toMs)));
-    }
-    return out;
-  }
-
-  private async read(
-    cluster: string,
-    services: readonly string[],
-    fromMs: number,
-    toMs: number,
-  ): Promise<ServiceUtilization[]> {
     const { start, end, periodSeconds } = metricWindow(fromMs, toMs);
-    const queries: MetricDataQuery[] = services.flatMap((service, index) =>
-      (Object.keys(METRICS) as Figure[]).map((figure) => ({
-        Id: queryId(figure, index),
-        MetricStat: {
-          Metric: {
-            Namespace: 'AWS/ECS',
-            MetricName: METRICS[figure],
-            Dimensions: [
-              { Name: 'ClusterName', Value: cluster },
-              { Name: 'ServiceName', Value: service },
-            ],
-          },
-          Period: periodSeconds,
-          Stat: 'Average',
-        },
-      })),
-    );
-    const values = await this.values(queries, start, end);
+    const query = (service: string, figure: Figure): MetricQuery => ({
+      namespace: 'AWS/ECS',
+      metricName: METRICS[figure],
+      dimensions: [
+        { name: 'ClusterName', value: cluster },
+        { name: 'ServiceName', value: service },
+      ],
+      stat: 'Average',
+      periodSeconds,
+    });
+    const queries = services.flatMap((service) => FIGURES.map((figure) => query(service, figure)));
+    const series = await this.metricData.read(queries, start.getTime(), end.getTime());
     return services.map((service, index) => {
-      const cpu = mean(values.get(queryId('cpu', index)));
-      const memory = mean(values.get(queryId('memory', index)));
+      const cpu = mean(series[index * FIGURES.length]);
+      const memory = mean(series[index * FIGURES.length + 1]);
       return { service, ...(cpu !== undefined && { cpu }), ...(memory !== undefined && { memory }) };
     });
   }
-
-  /** Every value of every query, by query id, following NextToken to the last page. */
-  private async values(queries: MetricDataQuery[], start: Date, end: Date): Promise<Map<string, number[]>> {
-    const values = new Map<string, number[]>();
-    const seen = new Set<string>();
-    let nextToken: string | undefined;
-    do {
-      const out = await this.cloudwatch.send(
-        new GetMetricDataCommand({
-          MetricDataQueries: queries,
-          StartTime: start,
-          EndTime: end,
-          ...(nextToken && { NextToken: nextToken }),
-        }),
-      );
-      // A query's values may continue on the next page (StatusCode PartialData).
-      for (const result of out.MetricDataResults ?? []) {
-        if (result.Id === undefined) continue;
-        values.set(result.Id, [...(values.get(result.Id) ?? []), ...(result.Values ?? [])]);
-      }
-      nextToken = out.NextToken;
-      if (nextToken) {
-        if (seen.has(nextToken)) break;
-        seen.add(nextToken);
-      }
-    } while (nextToken);
-    return values;
-  }
 }
 
-function mean(values: number[] | undefined): number | undefined {
-  if (!values || values.length === 0) return undefined;
-  return values.reduce((sum, v) => sum + v, 0) / values.length;
+function mean(points: readonly MetricPoint[] | undefined): number | undefined {
+  if (!points || points.length === 0) return undefined;
+  return points.reduce((sum, p) => sum + p.value, 0) / points.length;
 }

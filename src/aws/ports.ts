@@ -3,6 +3,9 @@ import type { LogInsights } from '../ports/log-insights';
 import type { StepPorts } from '../steps/step-handler';
 import { createAwsClients, type AwsClientOptions } from './clients';
 import { CloudWatchServiceMetrics } from './cloudwatch-metrics';
+import { CloudWatchAlarms } from './alarms';
+import { ElbLoadBalancers } from './load-balancers';
+import { CloudWatchMetricData } from './metric-data';
 import { EcrImageRegistry } from './ecr';
 import { EcsContainerPlatform } from './ecs';
 import { CloudWatchLogInsights } from './log-insights';
@@ -21,6 +24,9 @@ export function createAwsPorts(
     logs: new CloudWatchLogs(aws.logs),
     insights: new CloudWatchLogInsights(aws.logs),
     metrics: new CloudWatchServiceMetrics(aws.cloudwatch),
+    metricData: new CloudWatchMetricData(aws.cloudwatch),
+    alarms: new CloudWatchAlarms(aws.cloudwatch),
+    loadBalancers: new ElbLoadBalancers(aws.elbv2),
     probe: new HttpProbe(),
   };
 }

@@ -1,13 +1,17 @@
+import type { AlarmStore } from './cloudwatch-alarms';
 import { AwsError, notModelled } from './errors';
-import type { EcsMetricName, EcsUtilization } from './ecs-utilization';
 import { decodeToken, encodeToken } from './ids';
 import { isObject, type JsonInput } from './json-input';
 import { epochSeconds, type JsonService } from './json-protocol';
+import { percentileOf, type MetricSource, type MetricSpec } from './metric-sources';
 
 /**
- * GetMetricData, the one CloudWatch read deploybot makes: AWS/ECS CPUUtilization
- * and MemoryUtilization by ClusterName and ServiceName, at the standard one-minute
- * resolution. Other metrics exist and simply have no datapoints, as in CloudWatch.
+ * GetMetricData and DescribeAlarms, the CloudWatch calls deploybot makes.
+ * GetMetricData answers AWS/ECS CPUUtilization and MemoryUtilization by
+ * ClusterName and ServiceName, and whatever the other sources publish
+ * (AWS/ApplicationELB, AWS/RDS: see alb-metrics.ts, rds-metrics.ts), at the
+ * standard one-minute resolution. Other metrics exist and simply have no
+ * datapoints, as in CloudWatch. DescribeAlarms: see cloudwatch-alarms.ts.
  * Errors use CloudWatch's query codes (ValidationError, InvalidParameterValue,
  * InvalidNextToken), which the SDK raises as ValidationException,
  * InvalidParameterValueException and InvalidNextToken.
@@ -22,7 +26,6 @@ const ID = /^[a-z][a-zA-Z0-9_]*$/;
 const HIGH_RESOLUTION_PERIODS = [1, 5, 10, 20, 30];
 const STATS = ['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'];
 const QUERY_MEMBERS = ['Id', 'MetricStat', 'Expression', 'Label', 'ReturnData', 'Period', 'AccountId'];
-const ECS_METRICS: readonly string[] = ['CPUUtilization', 'MemoryUtilization'] satisfies EcsMetricName[];
 
 const NAMESPACE = 'com.amazonaws.cloudwatch';
 /** The dispatcher's and JsonInput's errors, in CloudWatch's query-protocol codes. */
@@ -44,16 +47,10 @@ const SHAPES: Record<string, string> = {
   InternalServiceError: 'InternalServiceFault',
 };
 
-interface Query {
+interface Query extends MetricSpec {
   id: string;
   label?: string;
   returnData: boolean;
-  namespace?: string;
-  metricName?: string;
-  dimensions: Map<string, string>;
-  periodSeconds: number;
-  stat: string;
-  unit?: string;
 }
 
 interface Result {
@@ -102,7 +99,7 @@ function parseQuery(raw: Record<string, unknown>, n: number, problems: string[])
     );
   }
   const statName = text(stat.Stat) ?? '';
-  if (!STATS.includes(statName)) {
+  if (!STATS.includes(statName) && percentileOf(statName) === undefined) {
     if (/^(p|tm|tc|ts|wm|pr|TM|TC|TS|WM|PR)\d|^IQM$/.test(statName)) {
       throw notModelledHere(`${at}.MetricStat.Stat ${statName} (extended statistics)`);
     }
@@ -131,60 +128,35 @@ function parseQuery(raw: Record<string, unknown>, n: number, problems: string[])
   };
 }
 
-function aggregate(stat: string, values: number[]): number {
-  switch (stat) {
-    case 'Minimum':
-      return Math.min(...values);
-    case 'Maximum':
-      return Math.max(...values);
-    case 'Sum':
-      return values.reduce((s, v) => s + v, 0);
-    case 'SampleCount':
-      return values.length;
-    default:
-      return values.reduce((s, v) => s + v, 0) / values.length;
-  }
-}
-
 /**
  * The query's datapoints over [start, end): CloudWatch rounds StartTime down (to
  * the minute, or to the period for a high-resolution one), and each period's
- * datapoint aggregates the raw one-a-minute values inside it. The emulator
- * publishes the current minute at once; real ECS lags about a minute.
+ * datapoint is its source's statistic over the raw values inside it.
  */
 function datapoints(
   q: Query,
   start: number,
   end: number,
   now: number,
-  ecs: EcsUtilization,
+  sources: readonly MetricSource[],
 ): Result['points'] {
-  const cluster = q.dimensions.get('ClusterName');
-  const service = q.dimensions.get('ServiceName');
-  if (q.namespace !== 'AWS/ECS' || !ECS_METRICS.includes(q.metricName ?? '')) return [];
-  if (q.dimensions.size !== 2 || cluster === undefined || service === undefined) return [];
-  if (q.unit !== undefined && q.unit !== 'Percent') return [];
-  const metric = q.metricName as EcsMetricName;
   const periodMs = q.periodSeconds * 1000;
   const from = Math.floor(start / Math.min(periodMs, MINUTE_MS)) * Math.min(periodMs, MINUTE_MS);
   const first = Math.max(0, Math.floor((now - RETENTION_MS - from) / periodMs));
   const points: Result['points'] = [];
   for (let t = from + first * periodMs; t < end && t <= now; t += periodMs) {
-    const values: number[] = [];
-    for (
-      let minute = Math.ceil(t / MINUTE_MS) * MINUTE_MS;
-      minute < t + periodMs && minute <= now;
-      minute += MINUTE_MS
-    ) {
-      const value = ecs.percent(cluster, service, metric, minute);
-      if (value !== undefined) values.push(value);
+    for (const source of sources) {
+      const value = source.value(q, t, t + periodMs, now);
+      if (value !== undefined) {
+        points.push({ at: t, value });
+        break;
+      }
     }
-    if (values.length > 0) points.push({ at: t, value: aggregate(q.stat, values) });
   }
   return points;
 }
 
-function getMetricData(input: JsonInput, ecs: EcsUtilization, now: number): object {
+function getMetricData(input: JsonInput, sources: readonly MetricSource[], now: number): object {
   if (input.body.LabelOptions !== undefined) throw notModelledHere('LabelOptions');
   const raw = input.objects('MetricDataQueries') ?? [];
   const problems: string[] = [];
@@ -221,7 +193,7 @@ function getMetricData(input: JsonInput, ecs: EcsUtilization, now: number): obje
   const results: Result[] = queries
     .filter((q) => q.returnData)
     .map((query) => {
-      const points = datapoints(query, start, end, now, ecs);
+      const points = datapoints(query, start, end, now, sources);
       return { query, points: scanBy === 'TimestampAscending' ? points : points.reverse() };
     });
   return page(results, input, maxDatapoints);
@@ -278,7 +250,11 @@ function page(results: Result[], input: JsonInput, maxDatapoints: number): objec
   };
 }
 
-export function cloudwatchService(ecs: EcsUtilization, now: () => number): JsonService {
+export function cloudwatchService(
+  sources: readonly MetricSource[],
+  alarms: AlarmStore,
+  now: () => number,
+): JsonService {
   return {
     name: 'cloudwatch',
     title: 'CloudWatch',
@@ -300,7 +276,21 @@ export function cloudwatchService(ecs: EcsUtilization, now: () => number): JsonS
           'MaxDatapoints',
           'LabelOptions',
         ],
-        run: (input) => getMetricData(input, ecs, now()),
+        run: (input) => getMetricData(input, sources, now()),
+      },
+      DescribeAlarms: {
+        accepts: [
+          'AlarmNames',
+          'AlarmNamePrefix',
+          'AlarmTypes',
+          'ChildrenOfAlarmName',
+          'ParentsOfAlarmName',
+          'StateValue',
+          'ActionPrefix',
+          'MaxRecords',
+          'NextToken',
+        ],
+        run: (input) => alarms.describe(input),
       },
     },
   };

@@ -3,7 +3,7 @@
  * can come from a file and a state snapshot can go to a UI as JSON.
  */
 
-export type AwsServiceName = 'ecs' | 'rds' | 'logs' | 'ecr' | 'cloudwatch';
+export type AwsServiceName = 'ecs' | 'rds' | 'logs' | 'ecr' | 'cloudwatch' | 'elbv2';
 
 /** How long the slow things take, in emulator-clock milliseconds. */
 export interface EmulatorTimings {
@@ -19,6 +19,8 @@ export interface EmulatorTimings {
   restoreMs: number;
   /** Logs Insights StartQuery until the query is Complete (Running after a third of it). */
   queryMs: number;
+  /** How long after a minute ends its AWS/ApplicationELB and AWS/RDS datapoints appear (CloudWatch: about a minute). */
+  metricsDelayMs: number;
 }
 
 export const DEFAULT_TIMINGS: EmulatorTimings = {
@@ -28,6 +30,7 @@ export const DEFAULT_TIMINGS: EmulatorTimings = {
   taskRunMs: 3_000,
   restoreMs: 10_000,
   queryMs: 1_000,
+  metricsDelayMs: 60_000,
 };
 
 /** `everyNth: 3` throttles every third call; `next: 2` the next two calls. Both may be set. */
@@ -52,6 +55,19 @@ export interface SeedService {
   logStreamPrefix: string;
   /** ECS deployment circuit breaker; real services usually enable both. */
   circuitBreaker: { enable: boolean; rollback: boolean };
+  /** The target groups the service registers its tasks in (ECS `loadBalancers`); absent is none. */
+  loadBalancers?: { targetGroupArn: string; containerName: string; containerPort: number }[];
+}
+
+/** An ELBv2 target group and the load balancers that forward to it. */
+export interface SeedTargetGroup {
+  arn: string;
+  /** Usually one; empty for a target group no listener rule uses yet. */
+  loadBalancerArns: string[];
+  protocol: 'HTTP' | 'HTTPS';
+  port: number;
+  vpcId: string;
+  healthCheckPath: string;
 }
 
 export interface SeedCluster {
@@ -87,6 +103,8 @@ export interface SandboxSeed {
   logGroups: string[];
   subnets: string[];
   securityGroups: string[];
+  /** ELBv2 target groups (DescribeTargetGroups); absent is none. */
+  targetGroups?: SeedTargetGroup[];
 }
 
 /** What a one-off task does once it runs: its log lines, then its exit. */
@@ -108,6 +126,11 @@ export interface AwsEmulatorOptions {
   isBrokenImage?: (image: string) => boolean;
   /** FilterLogEvents page size (CloudWatch pages by size and time; this by count). */
   filterPageSize?: number;
+  /**
+   * How often a service task of this image crashes (exit 1, EssentialContainerExited),
+   * in emulator-clock ms; undefined never. Default: the tag profiles' `crashEveryMs`.
+   */
+  crashEveryMs?: (image: string) => number | undefined;
 }
 
 /** One request the emulator answered, for tests to count (SDK retries show up here). */

@@ -52,26 +52,27 @@ describe('CloudWatchServiceMetrics', () => {
     assert.equal(cw.commandCalls(GetMetricDataCommand).length, 1);
     assert.deepEqual(cw.commandCall(0, GetMetricDataCommand).args[0].input, {
       MetricDataQueries: [
-        query('cpu0', 'CPUUtilization', 'backend-service', 300),
-        query('memory0', 'MemoryUtilization', 'backend-service', 300),
-        query('cpu1', 'CPUUtilization', 'worker-service', 300),
-        query('memory1', 'MemoryUtilization', 'worker-service', 300),
+        query('q0', 'CPUUtilization', 'backend-service', 300),
+        query('q1', 'MemoryUtilization', 'backend-service', 300),
+        query('q2', 'CPUUtilization', 'worker-service', 300),
+        query('q3', 'MemoryUtilization', 'worker-service', 300),
         // Ids go by position: a service name need not fit ^[a-z][a-zA-Z0-9_]*$.
-        query('cpu2', 'CPUUtilization', 'api.v2', 300),
-        query('memory2', 'MemoryUtilization', 'api.v2', 300),
+        query('q4', 'CPUUtilization', 'api.v2', 300),
+        query('q5', 'MemoryUtilization', 'api.v2', 300),
       ],
       StartTime: new Date(T0),
       EndTime: new Date(T0 + 5 * MINUTE),
+      ScanBy: 'TimestampAscending',
     });
   });
 
   it('averages each figure and keeps the order asked, whatever order CloudWatch answers in', async () => {
     cw.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
-        { Id: 'memory1', StatusCode: 'Complete', Values: [61.5], Timestamps: [new Date(T0)] },
-        { Id: 'cpu0', StatusCode: 'Complete', Values: [20, 30], Timestamps: [new Date(T0), new Date(T0)] },
-        { Id: 'memory0', StatusCode: 'Complete', Values: [40.25], Timestamps: [new Date(T0)] },
-        { Id: 'cpu1', StatusCode: 'Complete', Values: [], Timestamps: [] },
+        { Id: 'q3', StatusCode: 'Complete', Values: [61.5], Timestamps: [new Date(T0)] },
+        { Id: 'q0', StatusCode: 'Complete', Values: [20, 30], Timestamps: [new Date(T0), new Date(T0)] },
+        { Id: 'q1', StatusCode: 'Complete', Values: [40.25], Timestamps: [new Date(T0)] },
+        { Id: 'q2', StatusCode: 'Complete', Values: [], Timestamps: [] },
       ],
     });
 
@@ -88,17 +89,17 @@ describe('CloudWatchServiceMetrics', () => {
     cw.on(GetMetricDataCommand)
       .resolvesOnce({
         MetricDataResults: [
-          { Id: 'cpu0', StatusCode: 'PartialData', Values: [10] },
-          { Id: 'memory0', StatusCode: 'Complete', Values: [50] },
+          { Id: 'q0', StatusCode: 'PartialData', Values: [10], Timestamps: [new Date(T0)] },
+          { Id: 'q1', StatusCode: 'Complete', Values: [50], Timestamps: [new Date(T0)] },
         ],
         NextToken: 'page-2',
       })
       .resolvesOnce({ MetricDataResults: [], NextToken: 'page-3' })
       .resolvesOnce({
         MetricDataResults: [
-          { Id: 'cpu0', StatusCode: 'Complete', Values: [30] },
-          { Id: 'cpu1', StatusCode: 'Complete', Values: [70] },
-          { Id: 'memory1', StatusCode: 'Complete', Values: [80] },
+          { Id: 'q0', StatusCode: 'Complete', Values: [30], Timestamps: [new Date(T0)] },
+          { Id: 'q2', StatusCode: 'Complete', Values: [70], Timestamps: [new Date(T0)] },
+          { Id: 'q3', StatusCode: 'Complete', Values: [80], Timestamps: [new Date(T0)] },
         ],
       });
 
@@ -119,7 +120,7 @@ describe('CloudWatchServiceMetrics', () => {
 
   it('stops when CloudWatch hands back a token it already gave', async () => {
     cw.on(GetMetricDataCommand).resolves({
-      MetricDataResults: [{ Id: 'cpu0', Values: [42] }],
+      MetricDataResults: [{ Id: 'q0', Values: [42], Timestamps: [new Date(T0)] }],
       NextToken: 'same',
     });
 
@@ -145,7 +146,10 @@ describe('CloudWatchServiceMetrics', () => {
   });
 
   it('splits more than 250 services (500 queries) over requests', async () => {
-    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'cpu0', Values: [5] }] });
+    // Each request's ids start again at q0: the second request's q0 is svc-250's CPU.
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [{ Id: 'q0', Values: [5], Timestamps: [new Date(T0)] }],
+    });
     const services = Array.from({ length: 251 }, (_, i) => `svc-${i}`);
 
     const got = await metrics.utilization(CLUSTER, services, T0, T0 + MINUTE);
