@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { RDSClient } from '@aws-sdk/client-rds';
 
 /**
@@ -16,6 +17,8 @@ export interface AwsClients {
   logs: CloudWatchLogsClient;
   /** CloudWatch metrics (AWS_ENDPOINT_URL_CLOUDWATCH), for service CPU and memory. */
   cloudwatch: CloudWatchClient;
+  /** Elastic Load Balancing v2 (AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2), to name target groups' metrics. */
+  elbv2: ElasticLoadBalancingV2Client;
   /** ECR client for the region an image lives in (from its URI); one client per region. */
   ecrForRegion(region: string): ECRClient;
 }
@@ -52,6 +55,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     rds: new RDSClient(baseConfig(options.region)),
     logs: new CloudWatchLogsClient(baseConfig(options.region)),
     cloudwatch: new CloudWatchClient(baseConfig(options.region)),
+    elbv2: new ElasticLoadBalancingV2Client(baseConfig(options.region)),
     ecrForRegion(region: string): ECRClient {
       let client = ecr.get(region);
       if (!client) {

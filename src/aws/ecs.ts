@@ -11,6 +11,7 @@ import {
   type ECSClient,
   type RunTaskCommandInput,
   type Service,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import { StepFailure } from '../domain/errors';
 import type {
@@ -18,6 +19,7 @@ import type {
   RunTaskInput,
   ServiceDeployment,
   ServiceState,
+  StoppedTask,
   TaskDefinitionInfo,
   TaskState,
 } from '../ports/container-platform';
@@ -25,6 +27,8 @@ import { imageRevisionInput, toTaskDefinitionInfo } from './task-definition';
 
 // DescribeServices accepts at most 10 services per call.
 const DESCRIBE_SERVICES_BATCH = 10;
+// DescribeTasks accepts at most 100 tasks per call.
+const DESCRIBE_TASKS_BATCH = 100;
 
 function errorName(err: unknown): string | undefined {
   return err instanceof Error ? err.name : undefined;
@@ -58,6 +62,36 @@ function toServiceState(s: Service): ServiceState {
     pendingCount: s.pendingCount ?? 0,
     deployments: (s.deployments ?? []).map(toDeployment),
     events,
+    loadBalancers: (s.loadBalancers ?? [])
+      // Classic load balancers (loadBalancerName only) have no target group to measure.
+      .filter((lb) => lb.targetGroupArn !== undefined)
+      .map((lb) => ({
+        targetGroupArn: lb.targetGroupArn ?? '',
+        ...(lb.containerName !== undefined && { containerName: lb.containerName }),
+        ...(lb.containerPort !== undefined && { containerPort: lb.containerPort }),
+      })),
+  };
+}
+
+function toContainers(task: Task): TaskState['containers'] {
+  return (task.containers ?? []).map((c) => ({
+    name: c.name ?? '',
+    ...(c.exitCode !== undefined && { exitCode: c.exitCode }),
+    ...(c.reason !== undefined && { reason: c.reason }),
+  }));
+}
+
+function toStoppedTask(task: Task): StoppedTask {
+  // A task that never started (TaskFailedToStart) may have no stoppedAt; when it
+  // began stopping, or failing that when it was created, is the best time it has.
+  const stoppedAt = task.stoppedAt ?? task.stoppingAt ?? task.createdAt;
+  return {
+    arn: task.taskArn ?? '',
+    taskDefinition: task.taskDefinitionArn ?? '',
+    stoppedAt: stoppedAt?.getTime() ?? 0,
+    ...(task.stopCode !== undefined && { stopCode: task.stopCode }),
+    ...(task.stoppedReason !== undefined && { stoppedReason: task.stoppedReason }),
+    containers: toContainers(task),
   };
 }
 
@@ -167,12 +201,37 @@ export class EcsContainerPlatform implements ContainerPlatform {
       lastStatus: task.lastStatus ?? '',
       ...(task.stoppedReason !== undefined && { stoppedReason: task.stoppedReason }),
       ...(task.stopCode !== undefined && { stopCode: task.stopCode }),
-      containers: (task.containers ?? []).map((c) => ({
-        name: c.name ?? '',
-        ...(c.exitCode !== undefined && { exitCode: c.exitCode }),
-        ...(c.reason !== undefined && { reason: c.reason }),
-      })),
+      containers: toContainers(task),
     };
+  }
+
+  async stoppedTasks(cluster: string, service: string): Promise<StoppedTask[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await this.ecs.send(
+        new ListTasksCommand({
+          cluster,
+          serviceName: service,
+          desiredStatus: 'STOPPED',
+          ...(nextToken && { nextToken }),
+        }),
+      );
+      arns.push(...(out.taskArns ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+
+    const tasks: StoppedTask[] = [];
+    for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_BATCH) {
+      const out = await this.ecs.send(
+        new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + DESCRIBE_TASKS_BATCH) }),
+      );
+      // desiredStatus STOPPED also lists tasks still stopping, whose containers have
+      // no exit code yet: they are judged on a later poll, once STOPPED. A task ECS
+      // forgot since the listing comes back as a failure (MISSING): nothing to judge.
+      tasks.push(...(out.tasks ?? []).filter((t) => t.lastStatus === 'STOPPED').map(toStoppedTask));
+    }
+    return tasks;
   }
 
   /** The SDK services in the order asked; missing or INACTIVE ones are a StepFailure. */

@@ -12,15 +12,17 @@ import {
 import { QueryInput } from './query-input';
 import { runQueryOperation, sendQueryError, sendQueryResult, type QueryService } from './query-protocol';
 import type { Throttle } from './throttle';
-import type { EmulatorCall } from './types';
+import type { AwsServiceName, EmulatorCall } from './types';
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export interface DispatchTargets {
   /** By X-Amz-Target prefix (`AmazonEC2ContainerServiceV20141113`, `Logs_20140328`, `GraniteServiceVersion20100801`, …). */
   jsonServices: Map<string, JsonService>;
-  /** The one query-protocol service: RDS. */
+  /** The query-protocol service requests go to by default: RDS. */
   queryService: QueryService;
+  /** Further query-protocol services (ELBv2), told apart from RDS by the API `Version` they send. */
+  moreQueryServices?: { name: AwsServiceName; service: QueryService }[];
   throttle: Throttle;
   /** Advances time-driven state before a request reads or changes it. */
   settle(): void;
@@ -74,16 +76,19 @@ export function createDispatcher(
       (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
     ) {
       const input = new QueryInput(raw);
+      const other = t.moreQueryServices?.find((q) => q.service.version === input.version);
+      const name = other?.name ?? 'rds';
+      const queryService = other?.service ?? t.queryService;
       try {
-        if (t.throttle.take('rds')) throw new AwsError('Throttling', 'Rate exceeded');
+        if (t.throttle.take(name)) throw new AwsError('Throttling', 'Rate exceeded');
         t.settle();
-        const result = runQueryOperation(t.queryService, input);
-        t.record('rds', input.action, 200);
-        sendQueryResult(res, t.queryService, input.action, result, id);
+        const result = runQueryOperation(queryService, input);
+        t.record(name, input.action, 200);
+        sendQueryResult(res, queryService, input.action, result, id);
       } catch (err) {
         const error = asAwsError(err);
-        t.record('rds', input.action, error.status, error.code);
-        sendQueryError(res, t.queryService, error, id);
+        t.record(name, input.action, error.status, error.code);
+        sendQueryError(res, queryService, error, id);
       }
       return;
     }

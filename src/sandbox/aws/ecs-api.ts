@@ -2,12 +2,17 @@ import { AwsError, invalidParameter, notModelled } from './errors';
 import type { Rollouts } from './ecs-rollouts';
 import type { EcsState } from './ecs-state';
 import type { EcsTag, TaskDefinitions } from './ecs-task-definitions';
+import type { ServiceTasks } from './ecs-service-tasks';
 import type { Tasks } from './ecs-tasks';
 import { decodeToken, encodeToken } from './ids';
 import { isObject, type JsonInput } from './json-input';
 import type { JsonService } from './json-protocol';
 
-/** The seven ECS operations deploybot sends, validated the way ECS validates them. */
+/**
+ * The seven ECS operations deploybot sends, validated the way ECS validates them.
+ * ListTasks and DescribeTasks see one-off tasks (ecs-tasks.ts) and the stopped
+ * tasks of services (ecs-service-tasks.ts).
+ */
 
 const REGISTRABLE = [
   'family',
@@ -45,6 +50,7 @@ export function ecsService(
   definitions: TaskDefinitions,
   rollouts: Rollouts,
   tasks: Tasks,
+  serviceTasks: ServiceTasks,
 ): JsonService {
   function describeServices(input: JsonInput): object {
     const cluster = state.cluster(input.string('cluster'));
@@ -193,17 +199,36 @@ export function ecsService(
     const max = input.number('maxResults') ?? 100;
     if (!Number.isInteger(max) || max < 1 || max > 100)
       throw invalidParameter('maxResults must be between 1 and 100.');
-    const arns = tasks.records
-      .filter(
-        (t) =>
-          t.clusterName === cluster.name &&
-          (startedBy === undefined || t.startedBy === startedBy) &&
-          (family === undefined || t.definition.family === family) &&
-          (launchType === undefined || t.launchType === launchType) &&
-          tasks.phase(t).desiredStatus === desired,
-      )
-      .map((t) => t.arn);
-    const query = { cluster: cluster.name, startedBy, family, launchType, desired };
+    const serviceRef = input.string('serviceName');
+    // Running service tasks are counts here, not tasks with ARNs: only the stopped ones can be listed.
+    if (serviceRef !== undefined && desired !== 'STOPPED')
+      throw notModelled('ECS', `ListTasks serviceName with desiredStatus ${desired}`, true);
+    const serviceName = serviceRef === undefined ? undefined : state.service(cluster, serviceRef).name;
+    const oneOff = serviceName !== undefined ? [] : tasks.records;
+    const ofServices = desired !== 'STOPPED' ? [] : serviceTasks.records;
+    const arns = [
+      ...oneOff
+        .filter(
+          (t) =>
+            t.clusterName === cluster.name &&
+            (startedBy === undefined || t.startedBy === startedBy) &&
+            (family === undefined || t.definition.family === family) &&
+            (launchType === undefined || t.launchType === launchType) &&
+            tasks.phase(t).desiredStatus === desired,
+        )
+        .map((t) => t.arn),
+      ...ofServices
+        .filter(
+          (t) =>
+            t.clusterName === cluster.name &&
+            (serviceName === undefined || t.serviceName === serviceName) &&
+            (startedBy === undefined || t.deploymentId === startedBy) &&
+            (family === undefined || t.definition.family === family) &&
+            (launchType === undefined || launchType === 'FARGATE'),
+        )
+        .map((t) => t.arn),
+    ];
+    const query = { cluster: cluster.name, startedBy, family, launchType, desired, serviceName };
     const token = input.string('nextToken');
     const offset = token === undefined ? 0 : decodeToken(token, query);
     if (offset === undefined) throw invalidParameter('Invalid nextToken.');
@@ -221,7 +246,9 @@ export function ecsService(
     const failures: object[] = [];
     for (const ref of refs) {
       const task = tasks.find(cluster.name, ref);
+      const serviceTask = task ? undefined : serviceTasks.find(cluster.name, ref);
       if (task) found.push(tasks.toJson(task, includesTags(input)));
+      else if (serviceTask) found.push(serviceTasks.toJson(serviceTask, includesTags(input)));
       // Includes tasks stopped over an hour ago: ECS has forgotten them.
       else failures.push({ arn: ref, reason: 'MISSING' });
     }
@@ -281,7 +308,16 @@ export function ecsService(
         run: runTask,
       },
       ListTasks: {
-        accepts: ['cluster', 'startedBy', 'desiredStatus', 'family', 'launchType', 'maxResults', 'nextToken'],
+        accepts: [
+          'cluster',
+          'serviceName',
+          'startedBy',
+          'desiredStatus',
+          'family',
+          'launchType',
+          'maxResults',
+          'nextToken',
+        ],
         run: listTasks,
       },
       DescribeTasks: { accepts: ['cluster', 'tasks', 'include'], run: describeTasks },

@@ -41,6 +41,8 @@ export interface ServiceRecord {
   taskDefinition: string;
   networkConfiguration: Record<string, unknown>;
   circuitBreaker: { enable: boolean; rollback: boolean };
+  /** ECS `loadBalancers`: the target groups its tasks register in. */
+  loadBalancers: { targetGroupArn: string; containerName: string; containerPort: number }[];
   createdAt: number;
   /** PRIMARY first, then ACTIVE ones newest first, as ECS lists them. */
   deployments: DeploymentRecord[];
@@ -62,7 +64,13 @@ export function failureThreshold(desired: number): number {
   return Math.max(3, Math.min(200, Math.ceil(desired / 2)));
 }
 
+/** Tasks of a deployment that crashed and whose replacement is not running yet. */
+export type Replacing = (service: ServiceRecord, deploymentId: string) => number;
+
 export class Rollouts {
+  /** Set by the service-task history (ecs-service-tasks.ts); none replacing without it. */
+  replacing: Replacing = () => 0;
+
   constructor(
     private readonly now: () => number,
     private readonly timings: () => EmulatorTimings,
@@ -120,7 +128,22 @@ export class Rollouts {
     }
   }
 
+  /**
+   * Running, pending and failed tasks per deployment. A task that crashed is
+   * pending again (its replacement starting) until the replacement runs, so the
+   * service runs one short for that moment, as ECS does.
+   */
   counts(service: ServiceRecord): Map<string, DeploymentCounts> {
+    const out = this.steadyCounts(service);
+    for (const [id, c] of out) {
+      const replacing = Math.min(c.running, this.replacing(service, id));
+      if (replacing > 0)
+        out.set(id, { ...c, running: c.running - replacing, pending: c.pending + replacing });
+    }
+    return out;
+  }
+
+  private steadyCounts(service: ServiceRecord): Map<string, DeploymentCounts> {
     const out = new Map<string, DeploymentCounts>();
     const [primary, ...active] = service.deployments;
     if (!primary) return out;
@@ -173,7 +196,7 @@ export class Rollouts {
 
   /** Every current deployment becomes ACTIVE, remembering how many tasks it runs now. */
   private supersede(service: ServiceRecord): void {
-    const counts = this.counts(service);
+    const counts = this.steadyCounts(service);
     for (const d of service.deployments) {
       d.runningAtSupersede = counts.get(d.id)?.running ?? 0;
       d.status = 'ACTIVE';

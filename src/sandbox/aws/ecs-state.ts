@@ -70,7 +70,7 @@ export class EcsState {
       serviceArn: service.arn,
       serviceName: service.name,
       clusterArn: service.clusterArn,
-      loadBalancers: [],
+      loadBalancers: service.loadBalancers.map((lb) => ({ ...lb })),
       serviceRegistries: [],
       status: 'ACTIVE',
       desiredCount: service.desiredCount,

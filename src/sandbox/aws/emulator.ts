@@ -1,10 +1,16 @@
 import { closeServer, listen } from '../loopback-http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AlarmStore, type EmulatorAlarm, type EmulatorAlarmState } from './cloudwatch-alarms';
 import { cloudwatchService } from './cloudwatch-api';
+import { ecsMetricSource } from './ecs-metric-source';
+import { LoadBalancerMetrics, type RecordedRequest } from './alb-metrics';
+import { DatabaseConnectionMetrics } from './rds-metrics';
 import { createDispatcher } from './dispatch';
 import { EcrRegistry } from './ecr';
 import { ecsService } from './ecs-api';
+import { profileCrashEveryMs, ServiceTasks } from './ecs-service-tasks';
+import { elbService } from './elb-api';
 import { Rollouts } from './ecs-rollouts';
 import { EcsState } from './ecs-state';
 import { TaskDefinitions } from './ecs-task-definitions';
@@ -58,6 +64,13 @@ export class AwsEmulator {
   private readonly definitions: TaskDefinitions;
   private readonly ecs: EcsState;
   private readonly tasks: Tasks;
+  /** Stopped tasks of services: healthy replacements and crashes. */
+  private readonly serviceTasks: ServiceTasks;
+  /** ELBv2 (DescribeTargetGroups), a second query-protocol service beside RDS. */
+  private readonly elbService: QueryService;
+  private readonly loadBalancerMetrics: LoadBalancerMetrics;
+  private readonly databaseConnections: DatabaseConnectionMetrics;
+  private readonly alarms: AlarmStore;
   private readonly jsonServices = new Map<string, JsonService>();
   private readonly queryService: QueryService;
   private server: Server | undefined;
@@ -85,17 +98,38 @@ export class AwsEmulator {
     this.tasks = new Tasks(now, timings, this.scripts, isBrokenImage, (g, s, m, at) =>
       this.logs.append(g, s, m, at),
     );
+    this.serviceTasks = new ServiceTasks(
+      now,
+      timings,
+      this.definitions,
+      rollouts,
+      options.crashEveryMs ?? profileCrashEveryMs(),
+    );
+    rollouts.replacing = (service, deploymentId) => this.serviceTasks.replacing(service, deploymentId);
 
+    const metricsDelay = () => this.timings.metricsDelayMs;
+    this.loadBalancerMetrics = new LoadBalancerMetrics(metricsDelay);
+    this.databaseConnections = new DatabaseConnectionMetrics(this.ecs, this.rds, metricsDelay);
+    this.alarms = new AlarmStore(accountId, region, now);
     const pageSize = options.filterPageSize ?? 100;
     for (const service of [
-      ecsService(this.ecs, this.definitions, rollouts, this.tasks),
+      ecsService(this.ecs, this.definitions, rollouts, this.tasks, this.serviceTasks),
       this.ecr.service(),
       logsService(this.logs, () => pageSize, { accountId, now, queryMs: () => this.timings.queryMs }),
-      cloudwatchService(new EcsUtilization(this.ecs, profileLoadFactors()), now),
+      cloudwatchService(
+        [
+          ecsMetricSource(new EcsUtilization(this.ecs, profileLoadFactors())),
+          this.loadBalancerMetrics,
+          this.databaseConnections,
+        ],
+        this.alarms,
+        now,
+      ),
     ]) {
       this.jsonServices.set(service.targetPrefix, service);
     }
     this.queryService = rdsService(this.rds, now, () => this.timings.restoreMs);
+    this.elbService = elbService(this.seed.targetGroups ?? []);
     plantSeed(
       this.seed,
       {
@@ -121,6 +155,7 @@ export class AwsEmulator {
     const dispatch = createDispatcher({
       jsonServices: this.jsonServices,
       queryService: this.queryService,
+      moreQueryServices: [{ name: 'elbv2', service: this.elbService }],
       throttle: this.throttle,
       settle: () => this.settle(),
       record: (service, action, status, errorCode) => this.record(service, action, status, errorCode),
@@ -155,6 +190,7 @@ export class AwsEmulator {
       AWS_ENDPOINT_URL_RDS: this.endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH: this.endpoint,
+      AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: this.endpoint,
       AWS_REGION: this.seed.region,
     };
   }
@@ -178,6 +214,42 @@ export class AwsEmulator {
 
   appendLog(group: string, stream: string, message: string, at?: number): void {
     this.logs.append(group, stream, message, at);
+  }
+
+  /**
+   * One request through a load balancer, for AWS/ApplicationELB (the simulated
+   * service calls this for each request it answers). Status 0: the target did
+   * not answer, so the load balancer answered 502 itself (HTTPCode_ELB_5XX_Count).
+   */
+  recordRequest(r: RecordedRequest): void {
+    this.loadBalancerMetrics.record(r);
+  }
+
+  /** Pins AWS/RDS DatabaseConnections of an instance or cluster; undefined derives it from the running tasks again. */
+  setDatabaseConnections(dbId: string, connections: number | undefined): void {
+    this.databaseConnections.set(dbId, connections);
+  }
+
+  /** Creates or replaces a CloudWatch alarm in the given state (alarms here are not evaluated). */
+  putAlarm(alarm: EmulatorAlarm): void {
+    this.alarms.put(alarm);
+  }
+
+  setAlarmState(name: string, state: EmulatorAlarmState, reason: string): void {
+    this.alarms.setState(name, state, reason);
+  }
+
+  /**
+   * Ordinary churn: stops one running task of the service as ECS does when it
+   * replaces a healthy task (stopCode ServiceSchedulerInitiated, exit 143), after
+   * starting its replacement on the same revision. The stopped task's ARN; throws
+   * when the service is unknown or runs no task.
+   */
+  replaceTask(cluster: string, service: string): string {
+    this.settle();
+    const record = this.ecs.clusters.get(cluster)?.services.get(service);
+    if (!record) throw new Error(`no service ${service} in cluster ${cluster}`);
+    return this.serviceTasks.replace(record);
   }
 
   /** The image most running tasks of the service run; the PRIMARY's on a tie; undefined when none runs. */
@@ -233,6 +305,7 @@ export class AwsEmulator {
 
   private settle(): void {
     this.ecs.settle();
+    this.serviceTasks.settle(this.ecs);
     this.tasks.settle();
   }
 

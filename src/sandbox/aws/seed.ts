@@ -15,8 +15,21 @@ const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
 
-/** Tags in both repositories; `-bad`, `-slow` and `-broken` drive the simulated failures. */
-export const SEED_TAGS = ['v1.1.0', 'v1.2.0', 'v1.2.1', 'v1.3.0-bad', 'v1.3.0-slow', 'v1.3.0-broken'];
+/** Tags in both repositories; `-bad`, `-slow`, `-crashy` and `-broken` drive the simulated failures. */
+export const SEED_TAGS = [
+  'v1.1.0',
+  'v1.2.0',
+  'v1.2.1',
+  'v1.3.0-bad',
+  'v1.3.0-slow',
+  'v1.3.0-crashy',
+  'v1.3.0-broken',
+];
+
+const ELB = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}`;
+/** Production's backend behind its ALB: the pair the simulated service records requests under. */
+export const BACKEND_TARGET_GROUP_ARN = `${ELB}:targetgroup/backend-tg/6d0ecf831eec9f09`;
+export const BACKEND_LOAD_BALANCER_ARN = `${ELB}:loadbalancer/app/social-analytics-alb/50dc6c495c0c9188`;
 
 const CIRCUIT_BREAKER = { enable: true, rollback: true };
 
@@ -44,7 +57,12 @@ export function defaultSeed(): SandboxSeed {
       {
         name: 'social-analytics-cluster',
         services: [
-          backend('', 7),
+          {
+            ...backend('', 7),
+            loadBalancers: [
+              { targetGroupArn: BACKEND_TARGET_GROUP_ARN, containerName: 'backend', containerPort: 8000 },
+            ],
+          },
           {
             name: 'worker-service',
             family: 'social-analytics-worker',
@@ -89,6 +107,16 @@ export function defaultSeed(): SandboxSeed {
     ],
     subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f9e8d7c6b5a40392'],
     securityGroups: ['sg-0123456789abcdef0'],
+    targetGroups: [
+      {
+        arn: BACKEND_TARGET_GROUP_ARN,
+        loadBalancerArns: [BACKEND_LOAD_BALANCER_ARN],
+        protocol: 'HTTP',
+        port: 8000,
+        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        healthCheckPath: '/health',
+      },
+    ],
   };
 }
 
@@ -165,6 +193,7 @@ export function plantSeed(seed: SandboxSeed, t: SeedTargets, at: number): void {
           },
         },
         circuitBreaker: { ...s.circuitBreaker },
+        loadBalancers: (s.loadBalancers ?? []).map((lb) => ({ ...lb })),
         createdAt: at,
         deployments: [],
         events: [],

@@ -93,7 +93,28 @@ describe('EcsContainerPlatform services', () => {
           { at: Date.parse('2025-03-01T10:05:00Z'), message: 'newer' },
           { at: Date.parse('2025-03-01T10:00:00Z'), message: 'older' },
         ],
+        loadBalancers: [],
       });
+    });
+
+    it('maps the target groups the service registers in, leaving out classic load balancers', async () => {
+      const tg = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-tg/6d0ecf831eec9f09';
+      ecs.on(DescribeServicesCommand).resolves({
+        services: [
+          service('web', {
+            loadBalancers: [
+              { targetGroupArn: tg, containerName: 'web', containerPort: 8000 },
+              { loadBalancerName: 'legacy-elb', containerName: 'web', containerPort: 8000 },
+            ],
+          }),
+        ],
+      });
+
+      const [web] = await platform.describeServices(CLUSTER, ['web']);
+
+      assert.deepEqual(web?.loadBalancers, [
+        { targetGroupArn: tg, containerName: 'web', containerPort: 8000 },
+      ]);
     });
 
     it('returns services in the order asked, whatever order ECS answers in', async () => {
