@@ -19,6 +19,9 @@ import type { StepName } from '../domain/release';
 import { RequestBudget } from '../redis/request-budget';
 import type { LogInsights } from '../ports/log-insights';
 import { BatchedLogs } from './batched-logs';
+import { BatchedMetricData } from './batched-metric-data';
+import { CloudWatchServiceMetrics } from '../aws/cloudwatch-metrics';
+import type { MetricData } from '../ports/metric-data';
 import { BudgetedLogs } from './budgeted-logs';
 import { ReleaseService } from './release-service';
 import { StepRunner } from './step-runner';
@@ -79,6 +82,8 @@ export function createEngine(options: EngineOptions): Engine {
       logger,
     ),
     releases: store,
+    // Every app sampling at one moment shares GetMetricData calls: CPU and memory too.
+    ...batchedMetrics(options.aws.metricData),
   };
   const runner = new StepRunner({
     config,
@@ -102,6 +107,7 @@ export function createEngine(options: EngineOptions): Engine {
     clock,
     logger,
     followUps,
+    platform: options.aws.platform,
     ...(options.random ? { random: options.random } : {}),
   });
   // Monitoring proposes through the service; with `rollback.auto` it also approves.
@@ -118,6 +124,9 @@ export function createEngine(options: EngineOptions): Engine {
     return proposal.id;
   };
   runner.afterRollback = (release) => service.offerDatabaseRollback(release);
+  runner.rollbackWithdrawer = async (proposalId, reason) => {
+    await service.withdrawProposal(proposalId, reason);
+  };
   let worker: Worker<StepJobData> | undefined;
   let followUpWorker: Worker<FollowUp> | undefined;
   if (options.worker) {
@@ -132,6 +141,7 @@ export function createEngine(options: EngineOptions): Engine {
       clock,
       scheduler: followUps,
       logger,
+      proposals: service,
     });
     followUpWorker = createFollowUpWorker((f) => followUpRunner.run(f), logger, {
       connection: options.workerRedis,
@@ -160,4 +170,11 @@ export function createEngine(options: EngineOptions): Engine {
       await followUpQueue.close();
     },
   };
+}
+
+/** The metric reads of all apps through one batcher, CPU and memory included; nothing when not wired. */
+function batchedMetrics(metricData: MetricData | undefined): Pick<StepPorts, 'metricData' | 'metrics'> {
+  if (!metricData) return {};
+  const batched = new BatchedMetricData(metricData);
+  return { metricData: batched, metrics: new CloudWatchServiceMetrics(batched) };
 }

@@ -13,6 +13,7 @@ const TOUCHED = [
   'AWS_ENDPOINT_URL_RDS',
   'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
   'AWS_ENDPOINT_URL_CLOUDWATCH',
+  'AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2',
   'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
   'AWS_REGION',
   'AWS_DEFAULT_REGION',
@@ -56,7 +57,7 @@ export async function startAwsHarness(options: Omit<AwsEmulatorOptions, 'now'> =
     clients,
     clock,
     async close() {
-      for (const client of [clients.ecs, clients.rds, clients.logs, clients.cloudwatch]) client.destroy();
+      for (const client of [clients.ecs, clients.rds, clients.logs, clients.cloudwatch, clients.elbv2]) client.destroy();
       for (const [key, value] of saved) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
