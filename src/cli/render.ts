@@ -19,6 +19,11 @@ export function renderRelease(release: Release, now: number): string {
     (step) => `  ${MARK[step.state]} ${step.name.padEnd(9)} ${describeStep(step, now)}`,
   );
   if (release.failure) lines.push(`  failure (${release.failure.code}): ${release.failure.message}`);
+  // A proposal closed undecided: how and why, so "cancelled" is not mistaken for someone's no.
+  const closed = release.state === 'cancelled' ? release.proposal?.closed : undefined;
+  if (closed) lines.push(`  closed: ${closed.text}; nothing was changed`);
+  const approved = release.state === 'awaiting_start' ? release.proposal?.approvedBy : undefined;
+  if (approved) lines.push(`  approved by ${approved.by}; starting`);
   return [header, ...lines].join('\n');
 }
 

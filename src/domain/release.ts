@@ -86,6 +86,34 @@ export interface DatabaseRollback {
   confirmedBy?: { by: string; at: number };
 }
 
+/**
+ * What a rollback proposal expected when it was made, and how it was decided.
+ * Approval is a compare-and-swap against `expects` and the app's history, so a
+ * proposal that the world has moved past cannot be approved (it is closed as
+ * superseded instead).
+ */
+export interface RollbackProposal {
+  /**
+   * service name -> task definition ARN it ran when proposed (the reverted
+   * release's targets). Empty for a database rollback: it touches no service.
+   */
+  expects: Record<string, string>;
+  /** The newest release of the app and environment when the proposal was made. */
+  newestReleaseId?: string;
+  /** The one approval that claimed the decision; set once, by compare-and-set on the record. */
+  approvedBy?: { by: string; at: number };
+  /** Set when the proposal was closed undecided; its state is then `cancelled`. */
+  closed?: ProposalClosing;
+}
+
+/** Why a proposal nobody approved ended: it went stale, was withdrawn, or expired. */
+export interface ProposalClosing {
+  how: 'superseded' | 'withdrawn' | 'expired';
+  /** The whole reason as people read it, e.g. "superseded by v1.3.0 (r…): backend-service now runs backend:9, not backend:8". */
+  text: string;
+  at: number;
+}
+
 export interface Release {
   id: string;
   app: string;
@@ -117,6 +145,8 @@ export interface Release {
     reason?: string;
     database?: DatabaseRollback;
   };
+  /** Set on a rollback: what its proposal expected, and its decision. Absent on proposals stored before it existed. */
+  proposal?: RollbackProposal;
   /** Set on a release that a rollback replaced. */
   rolledBackBy?: string;
   /** Manual checklist items ticked by people: item id -> who and when. */

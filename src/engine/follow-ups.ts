@@ -23,7 +23,15 @@ export const REVIEW_QUESTIONS = [
   'Update the runbook, scripts or monitoring with what you learned.',
 ];
 
-/** Runs one follow-up: a post in the release's thread, measured now where it reports figures. */
+/** Closes an undecided rollback proposal; ReleaseService is one. */
+export interface ProposalExpiry {
+  expireProposal(rollbackId: string, afterMs: number): Promise<unknown>;
+}
+
+/**
+ * Runs one follow-up: a post in the release's thread, measured now where it
+ * reports figures, or (expire-proposal) closing a proposal nobody decided.
+ */
 export class FollowUpRunner {
   constructor(
     private readonly deps: {
@@ -34,12 +42,15 @@ export class FollowUpRunner {
       clock: Clock;
       scheduler: FollowUpScheduler;
       logger: Logger;
+      /** Needed for 'expire-proposal'; without it such a job fails and is retried. */
+      proposals?: ProposalExpiry;
     },
   ) {}
 
   async run(followUp: FollowUp): Promise<void> {
     const release = await this.deps.store.get(followUp.releaseId);
     if (!release) return;
+    if (followUp.kind === 'expire-proposal') return this.expire(release, followUp.afterMs);
     const env = resolveTarget(this.deps.config, release.app, release.environment).config;
     const lines = await this.linesFor(followUp, release, env);
     if (lines) await this.deps.chat.stepDetail(release, release.steps.at(-1)?.name ?? 'monitor', lines);
@@ -70,7 +81,16 @@ export class FollowUpRunner {
         const who = env.approvers.length > 0 ? env.approvers.map(mention).join(' ') : 'approvers';
         return [`Still waiting for a decision on rollback \`${release.id}\`: ${who}`];
       }
+      case 'expire-proposal':
+        return undefined;
     }
+  }
+
+  /** Closing says why in the proposal's own message; one already decided is left as it is. */
+  private async expire(release: Release, afterMs: number): Promise<void> {
+    if (release.state !== 'awaiting_start') return;
+    if (!this.deps.proposals) throw new Error('expire-proposal needs the release service (proposals)');
+    await this.deps.proposals.expireProposal(release.id, afterMs);
   }
 
   /** The runbook's "First Hour / 24 Hours / Week" check: now against the baseline. */

@@ -2,20 +2,14 @@ import type { Config } from '../config/schema';
 import { resolveTarget } from '../config/target';
 import { InvalidRequestError, LockedError } from '../domain/errors';
 import { CHECKLIST, isAutomated, missingForStart } from '../domain/checklist';
-import { nextDatabaseRollback } from '../domain/database-rollback';
-import { RUNS_BEFORE_START, planDatabaseRollbackSteps, planRollbackSteps, planSteps } from '../domain/plan';
-import {
-  isFinished,
-  nextRunnableStep,
-  type DatabaseRollback,
-  type Release,
-  type ReleaseType,
-} from '../domain/release';
-import { newReleaseId, restoreTargetFor } from '../domain/release-id';
+import { RUNS_BEFORE_START, planSteps } from '../domain/plan';
+import { isFinished, nextRunnableStep, type Release, type ReleaseType } from '../domain/release';
+import { newReleaseId } from '../domain/release-id';
 import { nextReleaseState } from '../domain/state-machine';
 import { parseVersion } from '../domain/version';
 import type { AuditLog } from '../ports/audit-log';
 import type { Clock } from '../ports/clock';
+import type { ContainerPlatform } from '../ports/container-platform';
 import type { FollowUpScheduler } from '../ports/follow-ups';
 import type { LockHolder, LockService } from '../ports/lock';
 import type { ReleaseChat } from '../ports/release-chat';
@@ -24,6 +18,8 @@ import type { StepQueue } from '../ports/step-queue';
 import type { Logger } from '../logging/logger';
 import { bestEffort } from './best-effort';
 import { releaseChecklist } from './release-checklist';
+import { RollbackDecisions } from './rollback-decisions';
+import { RollbackProposals, type ProposalRequest } from './rollback-proposals';
 import { updateRelease } from './update-release';
 
 export interface ReleaseRequest {
@@ -43,6 +39,8 @@ export interface ReleaseServiceDeps {
   queue: StepQueue;
   clock: Clock;
   logger: Logger;
+  /** ECS, read when a rollback is approved: does it still run what the proposal expected? */
+  platform: ContainerPlatform;
   random?: () => number;
   followUps?: FollowUpScheduler;
 }
@@ -53,7 +51,13 @@ export interface ReleaseServiceDeps {
  * the app+environment lock first, so of two requests only one proceeds.
  */
 export class ReleaseService {
-  constructor(private readonly deps: ReleaseServiceDeps) {}
+  private readonly proposals: RollbackProposals;
+  private readonly decisions: RollbackDecisions;
+
+  constructor(private readonly deps: ReleaseServiceDeps) {
+    this.proposals = new RollbackProposals(deps);
+    this.decisions = new RollbackDecisions(deps, (id, by) => this.start(id, by));
+  }
 
   /** Creates a release awaiting its start (the checklist), holding the lock. */
   async request(input: ReleaseRequest): Promise<Release> {
@@ -211,354 +215,42 @@ export class ReleaseService {
     return started;
   }
 
-  /**
-   * Proposes pointing an app's services back at the revisions they ran before
-   * its latest release that changed them. Nothing changes until an approver
-   * starts it (approveRollback); proposing takes no lock.
-   */
-  async proposeRollback(input: {
-    app?: string;
-    environment?: string;
-    requestedBy: string;
-    /** What fired, when monitoring proposes. */
-    reason?: string;
-    /** The release to revert; by default the latest one that changed a service. */
-    releaseId?: string;
-    /** Revert the database instead of the services: its own, separately approved proposal. */
-    database?: DatabaseRollback['action'];
-  }): Promise<Release> {
-    const { config, store, clock } = this.deps;
-    const target = resolveTarget(config, input.app, input.environment);
-    if (input.database) return this.proposeDatabaseRollback({ ...input, database: input.database });
-    const recent = await store.history(target.app, { environment: target.environment, limit: 50 });
-    const reverted = recent.find(
-      (r) =>
-        !r.rollbackOf &&
-        Object.keys(r.facts.previousTaskDefinitions).length > 0 &&
-        (input.releaseId === undefined || r.id === input.releaseId),
-    );
-    if (!reverted) {
-      throw new InvalidRequestError(
-        'nothing_to_roll_back',
-        `no release of ${target.app} to ${target.environment} has changed a service yet; nothing to roll back`,
-      );
-    }
-    const release = this.rollbackRelease(
-      newReleaseId(clock.now(), this.deps.random ?? Math.random),
-      reverted,
-      input,
-      planRollbackSteps(),
-      { ...reverted.facts.previousTaskDefinitions },
-    );
-    return this.publishProposal(release, target.config.rollback.remindAfter);
+  /** Proposes a rollback (services, or with `database` the database); see RollbackProposals. */
+  async proposeRollback(input: ProposalRequest): Promise<Release> {
+    return this.proposals.propose(input);
   }
 
   /**
-   * Proposes reverting the database a release changed: its migration rollback
-   * (run with that release's image), or restoring its pre-release snapshot into
-   * a new database. One open proposal of each kind per release.
-   */
-  private async proposeDatabaseRollback(input: {
-    app?: string;
-    environment?: string;
-    requestedBy: string;
-    reason?: string;
-    releaseId?: string;
-    database: DatabaseRollback['action'];
-  }): Promise<Release> {
-    const { config, store, clock } = this.deps;
-    const target = resolveTarget(config, input.app, input.environment);
-    const where = `${target.app} to ${target.environment}`;
-    const migration = target.config.migration;
-    const database = target.config.database;
-    const recent = await store.history(target.app, { environment: target.environment, limit: 50 });
-    const downgrade = input.database === 'downgrade';
-    const reverted = recent.find(
-      (r) =>
-        !r.rollbackOf &&
-        (input.releaseId === undefined || r.id === input.releaseId) &&
-        (downgrade
-          ? r.steps.some((s) => s.name === 'migrate' && s.state === 'succeeded')
-          : r.facts.snapshotId !== undefined),
-    );
-    if (!reverted) {
-      throw new InvalidRequestError(
-        'nothing_to_roll_back',
-        downgrade
-          ? `no release of ${where} has run a migration; there is nothing to downgrade`
-          : `no release of ${where} has taken a snapshot; there is nothing to restore`,
-      );
-    }
-    if (downgrade && !migration?.rollbackCommand) {
-      throw new InvalidRequestError(
-        'no_rollback_command',
-        `${where} has no migration.rollbackCommand configured; restore the snapshot instead (last resort)`,
-      );
-    }
-    if (!downgrade && !database) {
-      throw new InvalidRequestError('no_database', `${where} has no database configured`);
-    }
-    const open = recent.find(
-      (r) =>
-        r.rollbackOf?.releaseId === reverted.id &&
-        r.rollbackOf.database?.action === input.database &&
-        (r.state === 'awaiting_start' || r.state === 'running' || r.state === 'succeeded'),
-    );
-    if (open) {
-      throw new InvalidRequestError(
-        'already_proposed',
-        `${downgrade ? 'a migration rollback' : 'a snapshot restore'} of ${reverted.version} is already ${open.state === 'awaiting_start' ? 'proposed' : open.state} (${open.id})`,
-      );
-    }
-    const now = clock.now();
-    const id = newReleaseId(now, this.deps.random ?? Math.random);
-    const service = migration?.service ?? '';
-    const image = reverted.facts.targetTaskDefinitions[service];
-    if (downgrade && !image) {
-      throw new InvalidRequestError(
-        'no_migration_image',
-        `release ${reverted.id} recorded no task definition for ${service}; run the downgrade by hand`,
-      );
-    }
-    const release = this.rollbackRelease(
-      id,
-      reverted,
-      input,
-      planDatabaseRollbackSteps(input.database),
-      // The downgrade runs the reverted release's own image: only it knows the migration.
-      downgrade && image ? { [service]: image } : {},
-      downgrade
-        ? { action: 'downgrade' }
-        : {
-            action: 'restore',
-            snapshotId: reverted.facts.snapshotId as string,
-            restoreInto: restoreTargetFor(database?.id ?? '', id, database?.kind ?? 'instance'),
-          },
-    );
-    return this.publishProposal(release, target.config.rollback.remindAfter);
-  }
-
-  /** A rollback of `reverted` awaiting its approval: a hotfix-speed release with its own steps. */
-  private rollbackRelease(
-    id: string,
-    reverted: Release,
-    input: { requestedBy: string; reason?: string },
-    steps: Release['steps'],
-    targetTaskDefinitions: Record<string, string>,
-    database?: DatabaseRollback,
-  ): Release {
-    const now = this.deps.clock.now();
-    return {
-      id,
-      app: reverted.app,
-      environment: reverted.environment,
-      version: reverted.version,
-      type: 'hotfix',
-      requestedBy: input.requestedBy,
-      state: 'awaiting_start',
-      createdAt: now,
-      updatedAt: now,
-      revision: 0,
-      steps,
-      facts: { previousTaskDefinitions: {}, targetTaskDefinitions },
-      checklist: {},
-      rollbackOf: {
-        releaseId: reverted.id,
-        version: reverted.version,
-        requestedBy: reverted.requestedBy,
-        ...(input.reason ? { reason: input.reason } : {}),
-        ...(database ? { database } : {}),
-      },
-    };
-  }
-
-  /** Stores a rollback proposal, audits it, posts it and schedules the approvers' reminder. */
-  private async publishProposal(release: Release, remindAfter: number): Promise<Release> {
-    const { store } = this.deps;
-    const of = release.rollbackOf;
-    await store.create(release);
-    await this.audit(
-      release.requestedBy,
-      of?.database ? `rollback.${of.database.action}.proposed` : 'rollback.proposed',
-      release.app,
-      release.environment,
-      release.id,
-      `of ${of?.releaseId} (${of?.version})`,
-    );
-    await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
-    await bestEffort(this.deps.logger, 'reminder', async () =>
-      this.deps.followUps?.schedule({
-        releaseId: release.id,
-        kind: 'remind-approvers',
-        afterMs: remindAfter,
-      }),
-    );
-    return (await store.get(release.id)) ?? release;
-  }
-
-  /**
-   * An approver's yes: the reverted release, if still in flight, is cancelled so
-   * that the rollback can take the lock, and the rollback starts.
+   * An approver's yes, as one compare-and-swap: refused as `superseded` (and
+   * the proposal closed) when the world moved past it, as `already_decided`
+   * for every click but the first; see RollbackDecisions.
    */
   async approveRollback(rollbackId: string, by: string): Promise<Release> {
-    const rollback = await this.get(rollbackId);
-    if (!rollback.rollbackOf)
-      throw new InvalidRequestError('not_a_rollback', `release ${rollbackId} is not a rollback`);
-    if (rollback.state !== 'awaiting_start') {
-      throw new InvalidRequestError('already_decided', `rollback ${rollbackId} is already ${rollback.state}`);
-    }
-    const database = rollback.rollbackOf.database;
-    if (database?.action === 'restore') {
-      if (!database.confirmedBy) return this.confirmRestoreOnce(rollback, by);
-      // The first button pressed again (a double click) is not the second confirmation.
-      throw new InvalidRequestError(
-        'already_confirmed',
-        `the restore was confirmed once by ${database.confirmedBy.by}; it starts with its second confirmation`,
-      );
-    }
-    // A database rollback leaves the reverted release as it is: its services were already dealt with.
-    if (!database) await this.markRolledBack(rollback.rollbackOf.releaseId, rollback.id, by);
-    await this.audit(
-      by,
-      'rollback.approved',
-      rollback.app,
-      rollback.environment,
-      rollbackId,
-      rollback.rollbackOf.releaseId,
-    );
-    return this.start(rollbackId, by);
+    return this.decisions.approve(rollbackId, by);
   }
 
   /** The second confirmation of a snapshot restore: it starts. */
   async confirmRestore(rollbackId: string, by: string): Promise<Release> {
-    const rollback = await this.get(rollbackId);
-    const database = rollback.rollbackOf?.database;
-    if (database?.action !== 'restore') {
-      throw new InvalidRequestError('not_a_restore', `release ${rollbackId} is not a snapshot restore`);
-    }
-    if (rollback.state !== 'awaiting_start') {
-      throw new InvalidRequestError('already_decided', `restore ${rollbackId} is already ${rollback.state}`);
-    }
-    if (!database.confirmedBy) {
-      throw new InvalidRequestError(
-        'needs_first_confirmation',
-        `restore ${rollbackId} needs its first confirmation`,
-      );
-    }
-    await this.audit(
-      by,
-      'rollback.restore.approved',
-      rollback.app,
-      rollback.environment,
-      rollbackId,
-      `${database.snapshotId} into ${database.restoreInto}`,
-    );
-    return this.start(rollbackId, by);
+    return this.decisions.confirmRestore(rollbackId, by);
   }
 
   /**
-   * Restoring a snapshot is the last resort and asks twice: the first yes is
-   * recorded and the message then asks for the second, which starts it.
+   * Closes an undecided proposal in place, audited `rollback.withdrawn` — e.g.
+   * "the release stayed healthy after 15m; nothing to roll back". A no-op
+   * (returning the record as it is) on a proposal already decided.
    */
-  private async confirmRestoreOnce(rollback: Release, by: string): Promise<Release> {
-    const { store, clock } = this.deps;
-    let applied = false;
-    const confirmed = await updateRelease(store, rollback.id, (r) => {
-      const database = r.rollbackOf?.database;
-      applied = false;
-      if (r.state !== 'awaiting_start' || !database || database.confirmedBy) return undefined;
-      database.confirmedBy = { by, at: clock.now() };
-      r.updatedAt = clock.now();
-      applied = true;
-      return r;
-    });
-    if (!applied) {
-      // Two people pressed the first button at once: only one of them confirmed.
-      throw new InvalidRequestError('already_confirmed', `restore ${rollback.id} was already confirmed once`);
-    }
-    await this.audit(
-      by,
-      'rollback.restore.confirmed_once',
-      confirmed.app,
-      confirmed.environment,
-      confirmed.id,
-      `${confirmed.rollbackOf?.database?.snapshotId} into ${confirmed.rollbackOf?.database?.restoreInto}`,
-    );
-    await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(confirmed));
-    return confirmed;
+  async withdrawProposal(rollbackId: string, reason: string): Promise<Release> {
+    return this.decisions.withdraw(rollbackId, reason);
   }
 
-  /**
-   * After a rollback ended: offer what the database needs next (migration
-   * rollback, or the snapshot as last resort), as its own proposal.
-   */
+  /** Closes a proposal nobody decided within `afterMs`, audited `rollback.expired`; a no-op once decided. */
+  async expireProposal(rollbackId: string, afterMs: number): Promise<Release> {
+    return this.decisions.expire(rollbackId, afterMs);
+  }
+
+  /** After a rollback ended: offers what the database needs next, as its own proposal. */
   async offerDatabaseRollback(ended: Release): Promise<Release | undefined> {
-    const of = ended.rollbackOf;
-    if (!of) return undefined;
-    const reverted = await this.deps.store.get(of.releaseId);
-    if (!reverted) return undefined;
-    const env = resolveTarget(this.deps.config, ended.app, ended.environment).config;
-    const action = nextDatabaseRollback(ended, reverted, {
-      hasRollbackCommand: !!env.migration?.rollbackCommand,
-    });
-    if (!action) return undefined;
-    const reason =
-      action === 'downgrade'
-        ? `${reverted.version} ran its migration; the app is back on the previous revisions but the schema is still ${reverted.version}'s`
-        : of.database
-          ? `the migration rollback failed (${ended.failure?.code ?? 'failed'}); restoring the pre-release snapshot is the last resort`
-          : `${reverted.version} ran its migration and no migration.rollbackCommand is configured; restoring the pre-release snapshot is the last resort`;
-    try {
-      return await this.proposeRollback({
-        app: ended.app,
-        environment: ended.environment,
-        requestedBy: 'deploybot',
-        reason,
-        releaseId: reverted.id,
-        database: action,
-      });
-    } catch (error) {
-      // Someone proposed it already (or by hand): nothing more to offer.
-      if (error instanceof InvalidRequestError && error.code === 'already_proposed') return undefined;
-      throw error;
-    }
-  }
-
-  /**
-   * The reverted release ends as rolled back when still in flight (it frees its
-   * lock for the rollback), or keeps its state and learns which rollback
-   * replaced it when it had already finished.
-   */
-  private async markRolledBack(releaseId: string, rollbackId: string, by: string): Promise<void> {
-    const { store, clock, locks } = this.deps;
-    if (!(await store.get(releaseId))) return;
-    const updated = await updateRelease(store, releaseId, (r) => {
-      if (r.rolledBackBy) return undefined;
-      r.rolledBackBy = rollbackId;
-      // Only a release this rollback ends learns who ended it.
-      if (r.state === 'awaiting_start' || r.state === 'running') {
-        r.state = nextReleaseState(r.state, r.state === 'running' ? 'roll_back' : 'cancel');
-        r.cancelledBy = by;
-        r.endedAt = clock.now();
-      }
-      r.updatedAt = clock.now();
-      return r;
-    });
-    await locks.release({ app: updated.app, environment: updated.environment }, releaseId);
-    await this.audit(
-      by,
-      'release.rolled_back',
-      updated.app,
-      updated.environment,
-      releaseId,
-      `by rollback ${rollbackId}`,
-    );
-    const postmortemAfter = resolveTarget(this.deps.config, updated.app, updated.environment).config.rollback
-      .postmortemAfter;
-    await bestEffort(this.deps.logger, 'post-mortem reminder', async () =>
-      this.deps.followUps?.schedule({ releaseId, kind: 'postmortem', afterMs: postmortemAfter }),
-    );
-    await bestEffort(this.deps.logger, 'chat finish', () => this.deps.chat.releaseFinished(updated));
+    return this.proposals.offerDatabaseRollback(ended);
   }
 
   /**

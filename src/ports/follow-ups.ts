@@ -1,10 +1,11 @@
 /**
  * Things to do long after a release step: the runbook's summaries after an
  * hour, a day and a week, the review questions, the post-mortem reminder after
- * a rollback, and reminding approvers of a proposal nobody decided. Scheduled
+ * a rollback, reminding approvers of a proposal nobody decided, and closing a
+ * proposal made by hand that nobody decided within rollback.proposalTtl. Scheduled
  * as delayed jobs (src/queue/), so they survive restarts and happen once.
  */
-export type FollowUpKind = 'summary' | 'review' | 'postmortem' | 'remind-approvers';
+export type FollowUpKind = 'summary' | 'review' | 'postmortem' | 'remind-approvers' | 'expire-proposal';
 
 export interface FollowUp {
   releaseId: string;

@@ -3,6 +3,7 @@ import { mention } from '../../domain/authorization';
 import type { Release } from '../../domain/release';
 import { LIMITS } from './limits';
 import { actions, button, context, divider, header, section, type Message } from './block';
+import { claimedBy, closingLine, closingOf } from './proposal-closing';
 import { clockTime, fitParts, outcomeText, stepLine, who } from './release-format';
 import { escapeMrkdwn, truncate } from './text';
 
@@ -25,7 +26,8 @@ export interface RollbackView {
 /**
  * A rollback's message: the proposal with Approve / Keep running buttons while
  * it awaits a decision; once decided, who decided and when, in place of the
- * buttons, then the rollback's steps.
+ * buttons, then the rollback's steps. A proposal closed undecided (superseded,
+ * withdrawn, expired) keeps its text and says so, without buttons.
  */
 export function rollbackMessage(view: RollbackView): Message {
   if (view.release.rollbackOf?.database) return databaseRollbackMessage(view);
@@ -51,7 +53,7 @@ export function rollbackMessage(view: RollbackView): Message {
   ];
   if (of?.reason)
     blocks.push(section(`:rotating_light: *Monitoring saw:* ${escapeMrkdwn(truncate(of.reason, 1000))}`));
-  if (release.state === 'awaiting_start') {
+  if (isOpen(release)) {
     const approvers =
       view.approvers.length > 0 ? view.approvers.map(mention).join(' ') : '_no approvers configured_';
     blocks.push(
@@ -77,7 +79,7 @@ export function rollbackMessage(view: RollbackView): Message {
     );
   }
   blocks.push(context(`Updated ${clockTime(now)}`));
-  return { text: truncate(`${title}: ${release.state.replace('_', ' ')}`, 500), blocks };
+  return { text: truncate(`${title}: ${statusWord(release)}`, 500), blocks };
 }
 
 /**
@@ -109,7 +111,7 @@ function databaseRollbackMessage(view: RollbackView): Message {
     ),
   ];
   if (of.reason) blocks.push(section(`*Why:* ${escapeMrkdwn(truncate(of.reason, 1000))}`));
-  if (release.state === 'awaiting_start') {
+  if (isOpen(release)) {
     const approvers =
       view.approvers.length > 0 ? view.approvers.map(mention).join(' ') : '_no approvers configured_';
     const reject = restore ? "Don't restore" : 'Keep the schema';
@@ -182,7 +184,17 @@ function databaseRollbackMessage(view: RollbackView): Message {
     );
   }
   blocks.push(context(`Updated ${clockTime(now)}`));
-  return { text: truncate(`${title}: ${release.state.replace('_', ' ')}`, 500), blocks };
+  return { text: truncate(`${title}: ${statusWord(release)}`, 500), blocks };
+}
+
+/** Awaiting a decision that no click has claimed yet: the buttons are shown. */
+function isOpen(release: Release): boolean {
+  return release.state === 'awaiting_start' && !claimedBy(release);
+}
+
+/** The state in the fallback text: a closing says which one. */
+function statusWord(release: Release): string {
+  return closingOf(release)?.how ?? release.state.replace('_', ' ');
 }
 
 /** A decided proposal: who decided and when, in place of the buttons, then its steps and outcome. */
@@ -191,10 +203,14 @@ function decidedBlocks(
   now: number,
   words: { rejected: string; done: string; approvalNote?: string },
 ) {
+  const closing = closingOf(release);
+  if (closing) return [section(closingLine(closing))];
+  const claimed = claimedBy(release);
+  const approver = release.startedBy ?? claimed?.by;
   const decision =
     release.state === 'cancelled' && !release.startedBy
       ? `${words.rejected} by ${release.cancelledBy ? who(release.cancelledBy) : 'someone'} at ${clockTime(release.endedAt ?? now)}`
-      : `✅ Approved by ${release.startedBy ? who(release.startedBy) : 'someone'} at ${clockTime(release.startedAt ?? now)}${words.approvalNote ?? ''}`;
+      : `✅ Approved by ${approver ? who(approver) : 'someone'} at ${clockTime(release.startedAt ?? claimed?.at ?? now)}${words.approvalNote ?? ''}${claimed ? '; starting…' : ''}`;
   const blocks = [section(decision), divider()];
   if (release.startedBy) blocks.push(section(release.steps.map((s) => stepLine(s, now)).join('\n')));
   const outcome = outcomeText(release, now);

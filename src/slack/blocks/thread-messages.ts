@@ -1,6 +1,7 @@
 import { releaseKind, type Release, type StepName } from '../../domain/release';
 import { FALLBACK_TEXT_MAX, context, lineSections, section, type Block, type Message } from './block';
 import { LIMITS } from './limits';
+import { closingLine, closingOf } from './proposal-closing';
 import {
   RELEASE_EMOJI,
   STATE_WORDS,
@@ -56,24 +57,32 @@ export function releaseFinishedMessage(release: Release, now: number): Message {
     case 'failed':
       headline = `❌ ${title} failed${failureWhere(release)}`;
       break;
-    case 'cancelled':
-      headline = `🚫 ${title} cancelled${release.cancelledBy ? ` by ${who(release.cancelledBy)}` : ''}`;
+    case 'cancelled': {
+      // A proposal closed undecided says how and why, not "cancelled by deploybot".
+      const closing = closingOf(release);
+      headline = closing
+        ? `${title}: ${closingLine(closing)}`
+        : `🚫 ${title} cancelled${release.cancelledBy ? ` by ${who(release.cancelledBy)}` : ''}`;
       break;
+    }
     default:
       headline = `${RELEASE_EMOJI[release.state] ?? ''} ${title} is ${escapeMrkdwn(STATE_WORDS[release.state] ?? String(release.state))}`;
   }
   const blocks: Block[] = [section(headline)];
   const message = release.state === 'failed' ? failureMessage(release) : undefined;
   if (message) blocks.push(section(message));
-  blocks.push(
-    ...lineSections(
-      release.steps.map((s) => stepLine(s, now)),
-      2,
-      'step',
-    ),
-  );
+  // A proposal closed undecided ran no step: listing them all pending says nothing.
+  if (!closingOf(release)) {
+    blocks.push(
+      ...lineSections(
+        release.steps.map((s) => stepLine(s, now)),
+        2,
+        'step',
+      ),
+    );
+  }
   blocks.push(context(`Requested by ${who(release.requestedBy)} · release ${releaseId(release)}`));
-  const text = `${release.app} ${release.version} → ${release.environment}: ${STATE_WORDS[release.state] ?? release.state}${
+  const text = `${release.app} ${release.version} → ${release.environment}: ${closingOf(release)?.how ?? STATE_WORDS[release.state] ?? release.state}${
     release.state === 'failed' && release.failure ? ` (${release.failure.code})` : ''
   }`;
   return { text: escapeTruncated(text, FALLBACK_TEXT_MAX), blocks };

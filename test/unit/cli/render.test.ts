@@ -242,3 +242,31 @@ describe('release kinds in history', () => {
     );
   });
 });
+
+describe('renderRelease of a rollback proposal', () => {
+  it('says how and why a proposal closed undecided, so "cancelled" is not read as someone’s no', () => {
+    const closed = release([], {
+      state: 'cancelled',
+      proposal: {
+        expects: {},
+        closed: {
+          how: 'superseded',
+          text: 'superseded by v1.3.0 (r1): backend-service now runs backend:9, not backend:8',
+          at: T0,
+        },
+      },
+    });
+    assert.equal(
+      renderRelease(closed, T0).split('\n')[1],
+      '  closed: superseded by v1.3.0 (r1): backend-service now runs backend:9, not backend:8; nothing was changed',
+    );
+  });
+
+  it('says who approved a proposal whose start is under way', () => {
+    const claimed = release([], {
+      state: 'awaiting_start',
+      proposal: { expects: {}, approvedBy: { by: 'U0APPROVER', at: T0 } },
+    });
+    assert.equal(renderRelease(claimed, T0).split('\n')[1], '  approved by U0APPROVER; starting');
+  });
+});

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { planDatabaseRollbackSteps, planRollbackSteps } from '../../../../src/domain/plan';
-import type { DatabaseRollback, Release } from '../../../../src/domain/release';
+import type { DatabaseRollback, ProposalClosing, Release } from '../../../../src/domain/release';
 import {
   APPROVE_ROLLBACK_ACTION,
   CONFIRM_RESTORE_ACTION,
   REJECT_ROLLBACK_ACTION,
   rollbackMessage,
 } from '../../../../src/slack/blocks/rollback-message';
+import { releaseFinishedMessage } from '../../../../src/slack/blocks/thread-messages';
 import { T0, aRelease, allText, assertWithinLimits, buttons } from './fixtures';
 
 const REVERTED = 'r20261127t171340-3f9a';
@@ -142,5 +143,72 @@ describe('rollbackMessage', () => {
       );
       assertWithinLimits(rollbackMessage({ ...view(long), liveDatabase: 'l'.repeat(63) }));
     });
+  });
+});
+
+describe('a proposal closed undecided', () => {
+  const CLOSINGS: [ProposalClosing['how'], string, RegExp][] = [
+    [
+      'superseded',
+      'superseded by v1.3.0 (r20261127t190000-aaaa): backend-service now runs backend:9, not backend:8',
+      /⏭️ \*Superseded by v1\.3\.0 \(r20261127t190000-aaaa\): backend-service now runs backend:9, not backend:8\* \(17:14:40 UTC\)\. Nothing was changed\./,
+    ],
+    [
+      'withdrawn',
+      'withdrawn: the release stayed healthy after 15m; nothing to roll back',
+      /↪️ \*Withdrawn: the release stayed healthy after 15m; nothing to roll back\*/,
+    ],
+    [
+      'expired',
+      'expired: nobody decided within 30m 00s',
+      /⌛ \*Expired: nobody decided within 30m 00s\*.*\/rollback/,
+    ],
+  ];
+  const closed = (how: ProposalClosing['how'], text: string, database?: DatabaseRollback) =>
+    aRollback(database, {
+      state: 'cancelled',
+      cancelledBy: 'deploybot',
+      endedAt: T0 + 60_000,
+      proposal: { expects: {}, closed: { how, text, at: T0 + 60_000 } },
+    });
+
+  for (const [how, text, says] of CLOSINGS) {
+    it(`says it was ${how} and why, keeps its text, and has no buttons`, () => {
+      const message = rollbackMessage(view(closed(how, text)));
+      assert.match(allText(message), says);
+      assert.match(allText(message), /Monitoring saw:/, 'the proposal keeps its text');
+      assert.deepEqual(buttons(message), []);
+      assert.doesNotMatch(allText(message), /Cancelled by|Kept running/, 'not read as someone’s no');
+      assert.match(message.text, new RegExp(`: ${how}$`));
+      assertWithinLimits(message);
+    });
+  }
+
+  it('reads the same way for a database rollback', () => {
+    const message = rollbackMessage(
+      view(closed('withdrawn', 'withdrawn: not needed', { action: 'downgrade' })),
+    );
+    assert.match(allText(message), /Withdrawn: not needed/);
+    assert.deepEqual(buttons(message), []);
+  });
+
+  it('says so in the thread instead of "cancelled by deploybot", without listing steps that never ran', () => {
+    const message = releaseFinishedMessage(closed('superseded', CLOSINGS[0]![1]), T0 + 60_000);
+    assert.match(allText(message), /Rollback of .*: ⏭️ \*Superseded by v1\.3\.0/);
+    assert.doesNotMatch(allText(message), /cancelled by|⬜/i, 'no steps listed as pending');
+    assert.match(message.text, /: superseded$/);
+  });
+
+  it('stays within Block Kit limits with a very long reason', () => {
+    assertWithinLimits(rollbackMessage(view(closed('superseded', `superseded: ${'x'.repeat(5000)}`))));
+  });
+
+  it('drops the buttons once an approval has claimed the decision, before the start is written', () => {
+    const claimed = aRollback(undefined, {
+      proposal: { expects: {}, approvedBy: { by: 'U0APPROVER', at: T0 } },
+    });
+    const message = rollbackMessage(view(claimed));
+    assert.deepEqual(buttons(message), []);
+    assert.match(allText(message), /Approved by <@U0APPROVER> at 17:13:40 UTC; starting…/);
   });
 });
