@@ -65,6 +65,12 @@ apps:
           followUps: [5m, 15m]
           reviewAfter: 10m
           metrics: true
+          # The simulated users' access-log lines (TrafficGenerator): {"status":200,"latency_ms":31.2,...}
+          accessLogs:
+            json: { status: status, latency: latency_ms }
+          loadBalancers: auto
+          alarms:
+            prefix: social-analytics-
         rollback:
           errorRate: 0.05
           latencyFactor: 2

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logging/logger';
 import { start as startBot } from '../main';
 import { AwsEmulator } from './aws';
+import { BACKEND_LOAD_BALANCER_ARN, BACKEND_TARGET_GROUP_ARN } from './aws/seed';
 import { FakeSlackApi } from './fake-slack-api';
 import { freePort, redisForSandbox } from './redis-for-sandbox';
 import { sandboxConfig, type SandboxWindows } from './sandbox-config';
 import { SimulatedService } from './service/simulated-service';
+import { TaskReplacer } from './service/task-replacer';
+import { TrafficGenerator, type TrafficGeneratorOptions } from './service/traffic-generator';
 import { WorkspaceServer } from './workspace';
 
 export interface SandboxOptions {
@@ -16,7 +19,20 @@ export interface SandboxOptions {
   timings?: { rolloutMs?: number; snapshotMs?: number; taskPendingMs?: number; taskRunMs?: number };
   /** Monitoring windows; tests shorten them. */
   windows?: SandboxWindows;
+  /** The users' traffic over profiles.json's (`rps: 0` silences it); tests may seed `random`. */
+  traffic?: Pick<TrafficGeneratorOptions, 'traffic' | 'random' | 'tickMs'>;
+  /** Mean time between ordinary task replacements of backend-service; 0 turns churn off. Default ~4 min. */
+  taskReplacementEveryMs?: number;
 }
+
+/**
+ * Where the seed registers backend-service's tasks, as the AWS/ApplicationELB
+ * dimensions name them: the ARN suffixes `targetgroup/<name>/<id>` and `app/<name>/<id>`.
+ */
+export const BACKEND_TARGET = {
+  targetGroup: BACKEND_TARGET_GROUP_ARN.slice(BACKEND_TARGET_GROUP_ARN.indexOf(':targetgroup/') + 1),
+  loadBalancer: BACKEND_LOAD_BALANCER_ARN.slice(BACKEND_LOAD_BALANCER_ARN.indexOf(':loadbalancer/') + 14),
+};
 
 export interface Sandbox {
   uiUrl: string;
@@ -24,6 +40,8 @@ export interface Sandbox {
   slack: FakeSlackApi;
   emulator: AwsEmulator;
   service: SimulatedService;
+  /** The users of backend-service: access-log lines and load-balancer requests. */
+  traffic: TrafficGenerator;
   stop(): Promise<void>;
 }
 
@@ -62,6 +80,26 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await service.start();
     stops.push(() => service.stop());
 
+    // Ordinary noise, so monitoring judges a service that looks like production:
+    // a steady, drifting request stream with background errors, and tasks replaced now and then.
+    const backendService = { cluster: 'social-analytics-cluster', service: 'backend-service' };
+    const traffic = new TrafficGenerator(emulator, {
+      ...backendService,
+      logGroup: '/ecs/social-analytics-backend',
+      loadBalancer: BACKEND_TARGET,
+      ...options.traffic,
+      onError: (error) => options.logger.warn({ err: error }, 'sandbox traffic tick failed'),
+    });
+    traffic.start();
+    stops.push(async () => traffic.stop());
+    const churn = new TaskReplacer(emulator, {
+      ...backendService,
+      ...(options.taskReplacementEveryMs !== undefined && { everyMs: options.taskReplacementEveryMs }),
+      onError: (error) => options.logger.warn({ err: error }, 'sandbox task replacement failed'),
+    });
+    churn.start();
+    stops.push(async () => churn.stop());
+
     const slack = new FakeSlackApi();
     await slack.start();
     stops.push(() => slack.stop());
@@ -83,7 +121,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       AWS_ACCESS_KEY_ID: 'sandbox',
       AWS_SECRET_ACCESS_KEY: 'sandbox',
     };
-    for (const service of ['ECS', 'RDS', 'CLOUDWATCH_LOGS', 'CLOUDWATCH', 'ECR'])
+    for (const service of ['ECS', 'RDS', 'CLOUDWATCH_LOGS', 'CLOUDWATCH', 'ECR', 'ELASTIC_LOAD_BALANCING_V2'])
       aws[`AWS_ENDPOINT_URL_${service}`] = emulator.endpoint;
     // The SDK reads these from process.env itself; put back what was there when the sandbox stops.
     const before = Object.fromEntries(Object.keys(aws).map((key) => [key, process.env[key]]));
@@ -109,7 +147,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await workspace.start(options.uiPort ?? 3000);
     stops.push(() => workspace.stop());
 
-    return { uiUrl: workspace.url, botUrl, slack, emulator, service, stop: stopAll };
+    return { uiUrl: workspace.url, botUrl, slack, emulator, service, traffic, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

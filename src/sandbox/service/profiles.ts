@@ -20,13 +20,57 @@ const TagProfileSchema = z.object({
   errorLines: z.array(z.string()).default([]),
   /** Written on the background tick while the tag serves, as a failing worker would. */
   backgroundErrorLines: z.array(z.string()).default([]),
+  /**
+   * Tasks of the tag crash: every this many ms one of the service's tasks exits 1
+   * (ECS stopCode EssentialContainerExited) and ECS starts a replacement, so the
+   * service runs one short for a moment each time (`-crashy`: 90 s). Absent never.
+   */
+  crashEveryMs: z.number().positive().optional(),
+});
+
+/** One kind of user request the traffic generator sends, picked by weight. */
+const TrafficPathSchema = z.object({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  path: z.string().startsWith('/'),
+  weight: z.number().positive().default(1),
+});
+
+/**
+ * The users' traffic (traffic-generator.ts), as opposed to the bot's health
+ * probes, which keep `baseLatencyMs` / `jitterMs` and the tag's `errorRate` only:
+ * - `rps`: mean requests a second; `drift` (0.3 = ±30 %) moves it smoothly over
+ *   `driftPeriodMs`, as daily traffic does over minutes.
+ * - latency is log-normal: `latencyMedianMs` × the tag's `latencyFactor` ×
+ *   e^(`latencySigma`·Z); sigma 0.3 puts 80 % of requests within 20–44 ms of a 30 ms median.
+ * - `backgroundErrorRate`: 5xx of every build, healthy ones included (a timeout
+ *   here, a reset connection there), each also logged as one of `backgroundErrorLines`.
+ * - `clientErrorRate`: 4xx answers, which are not failures of the service.
+ */
+const TrafficSchema = z.object({
+  rps: z.number().min(0).default(50),
+  drift: z.number().min(0).max(0.9).default(0.3),
+  driftPeriodMs: z.number().positive().default(600_000),
+  latencyMedianMs: z.number().positive().default(30),
+  latencySigma: z.number().min(0).max(3).default(0.3),
+  backgroundErrorRate: z.number().min(0).max(1).default(0.002),
+  backgroundErrorLines: z.array(z.string().min(1)).default([]),
+  clientErrorRate: z.number().min(0).max(1).default(0),
+  paths: z
+    .array(TrafficPathSchema)
+    .min(1)
+    .default([{ method: 'GET', path: '/api/v1/reports', weight: 1 }]),
 });
 
 const ProfileFileSchema = z.object({
   baseLatencyMs: z.number().min(0),
   jitterMs: z.number().min(0),
   profiles: z.array(TagProfileSchema),
+  traffic: TrafficSchema.prefault({}),
 });
+
+export type TrafficProfile = z.output<typeof TrafficSchema>;
+export type TrafficProfileInput = z.input<typeof TrafficSchema>;
+export type TrafficPath = z.output<typeof TrafficPathSchema>;
 
 export type TagProfile = z.input<typeof TagProfileSchema>;
 export type ResolvedProfile = z.output<typeof TagProfileSchema>;
@@ -58,6 +102,14 @@ export function loadProfiles(path?: string): ProfileFile {
 
 export function resolveProfiles(profiles: TagProfile[]): ResolvedProfile[] {
   return profiles.map((p) => TagProfileSchema.parse(p));
+}
+
+/** The file's traffic with `overrides` applied and checked as the file is. */
+export function resolveTraffic(
+  base: TrafficProfile,
+  overrides: Partial<TrafficProfileInput> = {},
+): TrafficProfile {
+  return TrafficSchema.parse({ ...base, ...overrides });
 }
 
 export function profileFor(profiles: ResolvedProfile[], tag: string): ResolvedProfile {

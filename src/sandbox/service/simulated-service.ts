@@ -2,19 +2,13 @@ import { closeServer, listen } from '../loopback-http';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AwsEmulator } from '../aws';
-import {
-  DEFAULT_ERROR_LINE,
-  loadProfiles,
-  profileFor,
-  resolveProfiles,
-  type ResolvedProfile,
-  type TagProfile,
-} from './profiles';
+import { AppLog } from './app-log';
+import { loadProfiles, profileFor, resolveProfiles, type ResolvedProfile, type TagProfile } from './profiles';
+import type { ServiceBackend } from './service-backend';
 import { ServiceMetrics, type ServiceStats } from './service-metrics';
+import { pickServingTag } from './traffic-model';
 
-/** What the service needs from the emulator: which tags serve, where logs go, what time it is. */
-export type ServiceBackend = Pick<AwsEmulator, 'servingTags' | 'appendLog' | 'now'>;
+export type { ServiceBackend } from './service-backend';
 
 export interface SimulatedServiceOptions {
   cluster?: string;
@@ -43,7 +37,8 @@ const HEALTH_PATHS = new Set(['/health', '/health/ready', '/metrics']);
  * running. During a rollout each request is served by one tag, chosen by its
  * share of running tasks, so a bad build shows up gradually as it rolls out.
  * Failed requests, and a background tick while a failing tag serves, write
- * ERROR lines into the log group, where FilterLogEvents finds them.
+ * ERROR lines into the log group, where FilterLogEvents finds them. These are
+ * the bot's probes only; the users' own requests are TrafficGenerator's.
  */
 export class SimulatedService {
   private readonly metrics = new ServiceMetrics();
@@ -54,9 +49,7 @@ export class SimulatedService {
   private readonly now: () => number;
   private readonly cluster: string;
   private readonly service: string;
-  private readonly logGroup: string;
-  private readonly streamPrefix: string;
-  private readonly errorLineIndex = new Map<string, number>();
+  private readonly log: AppLog;
   private server: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private port: number | undefined;
@@ -73,8 +66,11 @@ export class SimulatedService {
     this.now = options.now ?? (() => backend.now());
     this.cluster = options.cluster ?? 'social-analytics-cluster';
     this.service = options.service ?? 'backend-service';
-    this.logGroup = options.logGroup ?? '/ecs/social-analytics-backend';
-    this.streamPrefix = options.logStreamPrefix ?? 'ecs/backend';
+    this.log = new AppLog(
+      (g, s, m, at) => backend.appendLog(g, s, m, at),
+      options.logGroup ?? '/ecs/social-analytics-backend',
+      options.logStreamPrefix ?? 'ecs/backend',
+    );
   }
 
   async start(port = 0): Promise<void> {
@@ -113,22 +109,12 @@ export class SimulatedService {
     for (const { tag, share } of this.serving()) {
       const profile = profileFor(this.profiles, tag);
       if (profile.backgroundErrorLines.length === 0 || this.random() >= share) continue;
-      this.writeError(tag, profile.backgroundErrorLines);
+      this.log.writeError(tag, profile.backgroundErrorLines, this.now());
     }
   }
 
   private serving(): { tag: string; share: number }[] {
     return this.backend.servingTags(this.cluster, this.service);
-  }
-
-  /** The tag serving this request, drawn by share of running tasks. */
-  private pickTag(serving: { tag: string; share: number }[]): string | undefined {
-    let draw = this.random();
-    for (const s of serving) {
-      if (draw < s.share) return s.tag;
-      draw -= s.share;
-    }
-    return serving[serving.length - 1]?.tag;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -138,7 +124,7 @@ export class SimulatedService {
       return;
     }
     const serving = this.serving();
-    const tag = this.pickTag(serving);
+    const tag = pickServingTag(serving, this.random());
     if (tag === undefined) {
       // No task runs: the load balancer has no target to send the request to.
       this.metrics.observe(path, 503, 'none', 0);
@@ -157,7 +143,7 @@ export class SimulatedService {
     const started = performance.now();
     await sleep(latencyMs);
     if (fails) {
-      this.writeError(tag, profile.errorLines);
+      this.log.writeError(tag, profile.errorLines, this.now());
       this.metrics.observe(path, 500, tag, performance.now() - started);
       send(res, 500, { error: 'internal server error', version: tag });
       return;
@@ -172,25 +158,10 @@ export class SimulatedService {
       send(res, 200, { status: 'ok', version: tag });
     }
   }
-
-  private writeError(tag: string, lines: string[]): void {
-    const pool = lines.length > 0 ? lines : [DEFAULT_ERROR_LINE];
-    const index = this.errorLineIndex.get(tag) ?? 0;
-    this.errorLineIndex.set(tag, index + 1);
-    const line = pool[index % pool.length] as string;
-    this.backend.appendLog(this.logGroup, `${this.streamPrefix}/${pseudoTaskId(tag)}`, line, this.now());
-  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-/** A stable 32-hex "task id" per tag, so a tag's lines land in one stream. */
-function pseudoTaskId(tag: string): string {
-  let h = 0x811c9dc5;
-  for (const ch of tag) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0').repeat(4);
 }
