@@ -5,7 +5,13 @@ import {
   type CloudWatchLogsClient,
   type ResultField,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { CountQueryState, CountsBySecond, LogInsights } from '../ports/log-insights';
+import type {
+  CountQueryState,
+  CountsBySecond,
+  LogInsights,
+  QueryRow,
+  StatsQueryState,
+} from '../ports/log-insights';
 
 /** Rows Insights returns at most for a stats query; callers size their queries below it. */
 export const MAX_RESULT_ROWS = 10_000;
@@ -15,17 +21,28 @@ export const MAX_RESULT_ROWS = 10_000;
  * GetQueryResults until it completes. `stats count(*) by @log, bin(1s)` keeps
  * the answer small (one row per group and second that had events) whatever the
  * number of events, where FilterLogEvents would page through every one of them.
+ * Any other stats query (access-log traffic) is started and read the same way,
+ * its rows handed back as field -> value.
  */
 export class CloudWatchLogInsights implements LogInsights {
   constructor(private readonly logs: CloudWatchLogsClient) {}
 
-  async startCount(groups: string[], filter: string, fromSec: number, toSec: number): Promise<string> {
+  startCount(groups: string[], filter: string, fromSec: number, toSec: number): Promise<string> {
+    return this.startQuery(groups, countQuery(filter), fromSec, toSec);
+  }
+
+  async countResults(queryId: string): Promise<CountQueryState> {
+    const state = await this.results(queryId);
+    return state.status === 'complete' ? { status: 'complete', counts: countsOf(state.rows) } : state;
+  }
+
+  async startQuery(groups: string[], queryString: string, fromSec: number, toSec: number): Promise<string> {
     const out = await this.logs.send(
       new StartQueryCommand({
         logGroupNames: groups,
         startTime: fromSec,
         endTime: toSec,
-        queryString: countQuery(filter),
+        queryString,
         limit: MAX_RESULT_ROWS,
       }),
     );
@@ -33,12 +50,31 @@ export class CloudWatchLogInsights implements LogInsights {
     return out.queryId;
   }
 
-  async countResults(queryId: string): Promise<CountQueryState> {
+  async queryResults(queryId: string): Promise<StatsQueryState> {
+    const state = await this.results(queryId);
+    return state.status === 'complete' ? { status: 'complete', rows: state.rows.map(rowOf) } : state;
+  }
+
+  private async results(
+    queryId: string,
+  ): Promise<
+    | { status: 'running' }
+    | { status: 'failed'; reason: string }
+    | { status: 'complete'; rows: ResultField[][] }
+  > {
     const out = await this.logs.send(new GetQueryResultsCommand({ queryId }));
     const status = out.status ?? 'Unknown';
     if (status === 'Scheduled' || status === 'Running') return { status: 'running' };
     if (status !== 'Complete') return { status: 'failed', reason: `query ${queryId} is ${status}` };
-    return { status: 'complete', counts: countsOf(out.results ?? []) };
+    const rows = out.results ?? [];
+    // At the limit the answer may have been cut: a short count would pass a broken release.
+    if (rows.length >= MAX_RESULT_ROWS) {
+      return {
+        status: 'failed',
+        reason: `query ${queryId} answered ${rows.length} rows, the most it returns`,
+      };
+    }
+    return { status: 'complete', rows };
   }
 
   async stop(queryId: string): Promise<void> {
@@ -72,4 +108,11 @@ export function countsOf(rows: ResultField[][]): CountsBySecond {
     counts.set(group, perSecond);
   }
   return counts;
+}
+
+/** `[{field, value}, …]` as field -> value; fields without a value are left out. */
+export function rowOf(row: ResultField[]): QueryRow {
+  const out: QueryRow = {};
+  for (const { field, value } of row) if (field !== undefined && value !== undefined) out[field] = value;
+  return out;
 }

@@ -19,6 +19,7 @@ import type { StepName } from '../domain/release';
 import { RequestBudget } from '../redis/request-budget';
 import type { LogInsights } from '../ports/log-insights';
 import { BatchedLogs } from './batched-logs';
+import { BatchedTraffic } from './batched-traffic';
 import { BatchedMetricData } from './batched-metric-data';
 import { CloudWatchServiceMetrics } from '../aws/cloudwatch-metrics';
 import type { MetricData } from '../ports/metric-data';
@@ -72,15 +73,12 @@ export function createEngine(options: EngineOptions): Engine {
   const followUpQueue = new Queue<FollowUp>(FOLLOW_UP_QUEUE_NAME, { connection, prefix: `${prefix}:bull` });
   const followUps = new BullmqFollowUps(followUpQueue);
   const logsBudget = new RequestBudget(redis, `${prefix}:logs-budget`, config.engine.logsRequestsPerSecond);
+  const budgetedLogs = new BudgetedLogs(() => options.aws.logs, logsBudget);
   const ports: StepPorts = {
     ...options.aws,
-    logs: new BatchedLogs(
-      new BudgetedLogs(() => options.aws.logs, logsBudget),
-      () => options.aws.insights,
-      logsBudget,
-      clock,
-      logger,
-    ),
+    logs: new BatchedLogs(budgetedLogs, () => options.aws.insights, logsBudget, clock, logger),
+    // The users' requests of every app sampling at one moment: one Insights query, same budget.
+    accessLogs: new BatchedTraffic(budgetedLogs, () => options.aws.insights, logsBudget, clock, logger),
     releases: store,
     // Every app sampling at one moment shares GetMetricData calls: CPU and memory too.
     ...batchedMetrics(options.aws.metricData),

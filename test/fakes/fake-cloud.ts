@@ -4,6 +4,7 @@ import type {
   RunTaskInput,
   ServiceDeployment,
   ServiceState,
+  StoppedTask,
   TaskDefinitionInfo,
   TaskState,
 } from '../../src/ports/container-platform';
@@ -15,7 +16,7 @@ import type {
   SnapshotState,
 } from '../../src/ports/database';
 import type { ImageRef, ImageRegistry } from '../../src/ports/image-registry';
-import type { Logs } from '../../src/ports/logs';
+import type { LogEvent, Logs } from '../../src/ports/logs';
 
 export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const ACCOUNT_ARN = 'arn:aws:ecs:us-east-1:123456789012';
@@ -53,6 +54,8 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
   /** What ECS does with the next rollouts: finish, fail, or let the circuit breaker roll back. */
   rolloutOutcome: 'complete' | 'fail' | 'rollback' = 'complete';
   hook: CallHook = async () => undefined;
+  /** Stopped tasks a test seeds per service name; ECS's answer for any other service is []. */
+  readonly stopped = new Map<string, StoppedTask[]>();
   private nextDeployment = 1;
 
   constructor() {
@@ -153,6 +156,10 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
     });
   }
 
+  async stoppedTasks(_cluster: string, service: string): Promise<StoppedTask[]> {
+    return this.call('stoppedTasks', () => structuredClone(this.stopped.get(service) ?? []));
+  }
+
   // ImageRegistry
 
   async imageExists(image: ImageRef): Promise<boolean> {
@@ -218,6 +225,18 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
     this.calls.countMatches = (this.calls.countMatches ?? 0) + 1;
     await this.hook('countMatches', 'after');
     return count;
+  }
+
+  /** Log lines a test seeds per group; FilterLogEvents of any other group answers []. */
+  readonly logEvents = new Map<string, LogEvent[]>();
+
+  async events(group: string, from: number, to: number): Promise<LogEvent[]> {
+    return this.call('events', () =>
+      (this.logEvents.get(group) ?? [])
+        .filter((e) => e.timestamp >= from && e.timestamp < to)
+        .sort((a, b) => a.timestamp - b.timestamp)
+        .map((e) => ({ ...e })),
+    );
   }
 
   // internals
@@ -308,6 +327,7 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
       pendingCount: 0,
       deployments: structuredClone(service.deployments),
       events: [{ at: 0, message: `(service ${service.name}) has reached a steady state.` }],
+      loadBalancers: [],
     };
   }
 }

@@ -10,7 +10,8 @@ import type { LogEvent, LogGroup, LogStore } from './logs-store';
 /**
  * GetLogEvents and FilterLogEvents, the CloudWatch Logs reads deploybot makes per
  * log group, and Logs Insights (StartQuery, GetQueryResults, StopQuery) for
- * counting across many groups with one query.
+ * counting error lines and access-log traffic across many groups with one
+ * query (the subset it runs: src/sandbox/aws/logs-insights.ts).
  */
 
 const MAX_EVENTS = 10_000;

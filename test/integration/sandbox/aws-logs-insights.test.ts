@@ -10,7 +10,13 @@ import {
   type GetQueryResultsCommandOutput,
   type StartQueryCommandInput,
 } from '@aws-sdk/client-cloudwatch-logs';
+import pino from 'pino';
+import { CloudWatchLogInsights } from '../../../src/aws/log-insights';
+import { CloudWatchLogs } from '../../../src/aws/logs';
 import { isTransientError } from '../../../src/aws/transient';
+import { latencyBucket } from '../../../src/domain/traffic';
+import { BatchedTraffic } from '../../../src/engine/batched-traffic';
+import type { AccessLogFormat } from '../../../src/ports/access-logs';
 import { startAwsHarness, type AwsHarness } from './aws-harness';
 
 const ACCOUNT = '123456789012';
@@ -288,5 +294,94 @@ describe('AwsEmulator Logs Insights through the real SDK client', () => {
     }
     h.clock.advance(QUERY_MS);
     assert.equal((await results(started.queryId)).status, 'Complete');
+  });
+
+  describe("deploybot's access-log traffic through the real adapters", () => {
+    const JSON_LINES: AccessLogFormat = {
+      kind: 'json',
+      status: 'http.status',
+      latency: 'http.latency',
+      latencyUnit: 's',
+    };
+    const PLAIN: AccessLogFormat = {
+      kind: 'parse',
+      parse: '@message "* * * *ms" as method, path, status, latency',
+      latencyUnit: 'ms',
+    };
+
+    function traffic(withInsights: boolean): BatchedTraffic {
+      return new BatchedTraffic(
+        new CloudWatchLogs(h.clients.logs),
+        () => (withInsights ? new CloudWatchLogInsights(h.clients.logs) : undefined),
+        { take: async () => undefined },
+        h.clock,
+        pino({ level: 'silent' }),
+        { windowMs: 5, pollMs: 1 },
+      );
+    }
+
+    it('answers JSON and plain access logs of several groups with one query per format, as FilterLogEvents would', async () => {
+      h.emulator.setTimings({ queryMs: 0 });
+      const [api, worker, cron] = GROUPS as [string, string, string];
+      const slot = t0 - 10_000;
+      const json = (status: number, latency: number) => JSON.stringify({ http: { status, latency } });
+      h.emulator.appendLog(api, 'ecs/api/1', json(200, 0.03), slot);
+      h.emulator.appendLog(api, 'ecs/api/2', json(503, 1.2), slot + 4_999);
+      h.emulator.appendLog(api, 'ecs/api/1', 'INFO cache warmed', slot + 1_000);
+      h.emulator.appendLog(api, 'ecs/api/1', json(500, 0.01), slot + 5_000); // the next slot
+      h.emulator.appendLog(worker, 'ecs/worker/1', json(200, 0.004), slot + 2_000);
+      h.emulator.appendLog(cron, 'ecs/cron/1', 'GET /jobs 200 12ms', slot + 1_000);
+      h.emulator.appendLog(cron, 'ecs/cron/1', 'GET /jobs 502 3000ms', slot + 3_000);
+      h.emulator.appendLog(cron, 'ecs/cron/1', 'cron tick', slot + 3_500);
+
+      const read = (batched: BatchedTraffic) =>
+        Promise.all([
+          batched.traffic({ group: api, format: JSON_LINES }, slot, slot + 5_000),
+          batched.traffic({ group: worker, format: JSON_LINES }, slot, slot + 5_000),
+          batched.traffic({ group: cron, format: PLAIN }, slot, slot + 5_000),
+        ]);
+      const viaInsights = await read(traffic(true));
+
+      const b = (ms: number) => String(latencyBucket(ms));
+      assert.deepEqual(viaInsights, [
+        { requests: 2, errors: 1, latency: { [b(30)]: 1, [b(1200)]: 1 } },
+        { requests: 1, errors: 0, latency: { [b(4)]: 1 } },
+        { requests: 2, errors: 1, latency: { [b(12)]: 1, [b(3000)]: 1 } },
+      ]);
+      const started = h.emulator.calls.filter((c) => c.action === 'StartQuery');
+      assert.deepEqual(
+        started.map((c) => c.status),
+        [200, 200],
+        'one query for the JSON format, one for the plain one',
+      );
+      assert.equal(h.emulator.calls.filter((c) => c.action === 'FilterLogEvents').length, 0);
+
+      assert.deepEqual(await read(traffic(false)), viaInsights, 'FilterLogEvents, read locally, agrees');
+    });
+
+    it('reads a missing group directly (and fails it alone) while the others keep their query', async () => {
+      h.emulator.setTimings({ queryMs: 0 });
+      const [api] = GROUPS as [string];
+      const slot = t0 - 10_000;
+      h.emulator.appendLog(api, 's', JSON.stringify({ http: { status: 200, latency: 0.02 } }), slot);
+      const batched = traffic(true);
+      const [ok, missing] = await Promise.allSettled([
+        batched.traffic({ group: api, format: JSON_LINES }, slot, slot + 5_000),
+        batched.traffic({ group: '/ecs/misnamed', format: JSON_LINES }, slot, slot + 5_000),
+      ]);
+      assert.deepEqual(ok, {
+        status: 'fulfilled',
+        value: { requests: 1, errors: 0, latency: { [String(latencyBucket(20))]: 1 } },
+      });
+      assert.ok(missing.status === 'rejected' && missing.reason instanceof ResourceNotFoundException);
+      // The missing group's FilterLogEvents and the retried query run side by side: order aside.
+      assert.deepEqual(h.emulator.calls.map((c) => `${c.action}:${c.errorCode ?? c.status}`).sort(), [
+        'FilterLogEvents:ResourceNotFoundException',
+        'GetQueryResults:200',
+        'StartQuery:200',
+        'StartQuery:ResourceNotFoundException',
+      ]);
+      assert.equal(h.emulator.calls[0]?.errorCode, 'ResourceNotFoundException', 'the first query named it');
+    });
   });
 });

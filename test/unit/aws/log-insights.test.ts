@@ -6,7 +6,7 @@ import {
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CloudWatchLogInsights, countQuery, countsOf } from '../../../src/aws/log-insights';
+import { CloudWatchLogInsights, countQuery, countsOf, MAX_RESULT_ROWS } from '../../../src/aws/log-insights';
 
 describe('CloudWatchLogInsights', () => {
   const client = new CloudWatchLogsClient({ region: 'eu-west-1' });
@@ -117,5 +117,80 @@ describe('CloudWatchLogInsights', () => {
       ]),
       new Map(),
     );
+  });
+
+  describe('stats queries', () => {
+    const QUERY = 'filter ispresent(status) | stats count(*) as requests by @log, bin(5s)';
+
+    it('starts the query as given over all the groups, asking for the most rows one answer holds', async () => {
+      cw.on(StartQueryCommand).resolves({ queryId: 'q-2' });
+      assert.equal(
+        await insights.startQuery(['/ecs/a', '/ecs/b'], QUERY, 1_795_000_000, 1_795_000_004),
+        'q-2',
+      );
+      assert.deepEqual(cw.commandCall(0, StartQueryCommand).args[0].input, {
+        logGroupNames: ['/ecs/a', '/ecs/b'],
+        startTime: 1_795_000_000,
+        endTime: 1_795_000_004,
+        queryString: QUERY,
+        limit: 10_000,
+      });
+    });
+
+    it('refuses a StartQuery answer without a query id', async () => {
+      cw.on(StartQueryCommand).resolves({});
+      await assert.rejects(insights.startQuery(['/ecs/a'], QUERY, 1, 2), /without a queryId/);
+    });
+
+    it('hands back complete rows as field -> value, leaving out fields without a value', async () => {
+      cw.on(GetQueryResultsCommand).resolves({
+        status: 'Complete',
+        results: [
+          [
+            { field: '@log', value: '123456789012:/ecs/a' },
+            { field: 'bin(5s)', value: '2026-11-18 07:06:40.000' },
+            { field: 'status_class', value: '2' },
+            { field: 'latency_bucket' },
+            { field: 'requests', value: '7' },
+          ],
+        ],
+      });
+      assert.deepEqual(await insights.queryResults('q-2'), {
+        status: 'complete',
+        rows: [
+          {
+            '@log': '123456789012:/ecs/a',
+            'bin(5s)': '2026-11-18 07:06:40.000',
+            status_class: '2',
+            requests: '7',
+          },
+        ],
+      });
+      assert.deepEqual(cw.commandCall(0, GetQueryResultsCommand).args[0].input, { queryId: 'q-2' });
+    });
+
+    it('reports running and failed queries as the counts do', async () => {
+      cw.on(GetQueryResultsCommand).resolvesOnce({ status: 'Running' }).resolvesOnce({ status: 'Timeout' });
+      assert.deepEqual(await insights.queryResults('q-2'), { status: 'running' });
+      assert.deepEqual(await insights.queryResults('q-2'), {
+        status: 'failed',
+        reason: 'query q-2 is Timeout',
+      });
+    });
+
+    it('fails an answer at the row limit, which may have been cut, for stats and counts alike', async () => {
+      const row = [
+        { field: '@log', value: '1:/ecs/a' },
+        { field: 'bin(1s)', value: '2026-11-18 07:06:40.000' },
+        { field: 'n', value: '1' },
+      ];
+      cw.on(GetQueryResultsCommand).resolves({
+        status: 'Complete',
+        results: Array.from({ length: MAX_RESULT_ROWS }, () => row),
+      });
+      const reason = `query q-3 answered ${MAX_RESULT_ROWS} rows, the most it returns`;
+      assert.deepEqual(await insights.queryResults('q-3'), { status: 'failed', reason });
+      assert.deepEqual(await insights.countResults('q-3'), { status: 'failed', reason });
+    });
   });
 });

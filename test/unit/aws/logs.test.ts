@@ -6,7 +6,8 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CloudWatchLogs } from '../../../src/aws/logs';
+import { CloudWatchLogs, LogEventsTruncated } from '../../../src/aws/logs';
+import { BudgetedLogs } from '../../../src/engine/budgeted-logs';
 
 const GROUP = '/ecs/shop-web';
 
@@ -114,6 +115,66 @@ describe('CloudWatchLogs', () => {
       await assert.rejects(logs.countMatches('/ecs/typo', 'ERROR', 0, 10), {
         name: 'ResourceNotFoundException',
       });
+    });
+  });
+
+  describe('events', () => {
+    it('reads every page of the range (end excluded), oldest first, without a pattern unless given', async () => {
+      cw.on(FilterLogEventsCommand)
+        .resolvesOnce({
+          events: [
+            { timestamp: 3_000, message: 'b' },
+            { timestamp: 1_000, message: 'a' },
+          ],
+          nextToken: 'p2',
+        })
+        .resolvesOnce({ events: [{ timestamp: 2_000, message: 'c' }] });
+
+      assert.deepEqual(await logs.events(GROUP, 1_000, 61_000), [
+        { timestamp: 1_000, message: 'a' },
+        { timestamp: 2_000, message: 'c' },
+        { timestamp: 3_000, message: 'b' },
+      ]);
+      const base = { logGroupName: GROUP, startTime: 1_000, endTime: 60_999 };
+      assert.deepEqual(
+        cw.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input),
+        [base, { ...base, nextToken: 'p2' }],
+      );
+    });
+
+    it('passes a filter pattern through', async () => {
+      cw.on(FilterLogEventsCommand).resolves({ events: [] });
+      await logs.events(GROUP, 0, 10, { filterPattern: '{ $.status = * }' });
+      assert.equal(cw.commandCall(0, FilterLogEventsCommand).args[0].input.filterPattern, '{ $.status = * }');
+    });
+
+    it('fails rather than answer short when more pages follow the cap, and reads exactly the cap otherwise', async () => {
+      cw.on(FilterLogEventsCommand)
+        .resolvesOnce({ events: [{ timestamp: 1, message: 'a' }], nextToken: 'p2' })
+        .resolvesOnce({ events: [{ timestamp: 2, message: 'b' }], nextToken: 'p3' })
+        .resolvesOnce({ events: [{ timestamp: 3, message: 'c' }] });
+      await assert.rejects(
+        logs.events(GROUP, 0, 10, { maxPages: 2 }),
+        (err: unknown) => err instanceof LogEventsTruncated && err.code === 'log_events_truncated',
+      );
+      assert.equal(cw.commandCalls(FilterLogEventsCommand).length, 2);
+
+      cw.reset();
+      cw.on(FilterLogEventsCommand)
+        .resolvesOnce({ events: [{ timestamp: 1, message: 'a' }], nextToken: 'p2' })
+        .resolvesOnce({ events: [{ timestamp: 2, message: 'b' }] });
+      assert.equal((await logs.events(GROUP, 0, 10, { maxPages: 2 })).length, 2);
+    });
+
+    it('through the budget, takes one token before each page', async () => {
+      const order: string[] = [];
+      cw.on(FilterLogEventsCommand).callsFake((input: { nextToken?: string }) => {
+        order.push(`page ${input.nextToken ?? 'p1'}`);
+        return input.nextToken ? { events: [] } : { events: [], nextToken: 'p2' };
+      });
+      const budgeted = new BudgetedLogs(() => logs, { take: async () => void order.push('token') });
+      await budgeted.events(GROUP, 0, 10);
+      assert.deepEqual(order, ['token', 'page p1', 'token', 'page p2']);
     });
   });
 });

@@ -13,6 +13,9 @@ class DirectLogs implements Logs {
   async tail(): Promise<string[]> {
     return [];
   }
+  async events(): Promise<never> {
+    throw new Error('error-log counts never read events');
+  }
   async countMatches(group: string, pattern: string, from: number, to: number): Promise<number> {
     this.counts.push([group, pattern, from, to]);
     return 1000 + (to - from) / 1000;
@@ -55,6 +58,14 @@ class FakeInsights implements LogInsights {
 
   async stop(queryId: string): Promise<void> {
     this.stopped.push(queryId);
+  }
+
+  async startQuery(): Promise<never> {
+    throw new Error('error-log counts start only count queries');
+  }
+
+  async queryResults(): Promise<never> {
+    throw new Error('error-log counts read only count results');
   }
 }
 
