@@ -61,8 +61,15 @@ export function addTraffic(a: TrafficCounts, b: TrafficCounts): TrafficCounts {
   return { requests: a.requests + b.requests, errors: a.errors + b.errors, latency };
 }
 
+/** The sum of many ranges, added into one accumulator (a window is summed after every sample). */
 export function sumTraffic(all: readonly TrafficCounts[]): TrafficCounts {
-  return all.reduce(addTraffic, emptyTraffic());
+  const out = emptyTraffic();
+  for (const t of all) {
+    out.requests += t.requests;
+    out.errors += t.errors;
+    for (const [bucket, n] of Object.entries(t.latency)) out.latency[bucket] = (out.latency[bucket] ?? 0) + n;
+  }
+  return out;
 }
 
 function sortedBuckets(t: TrafficCounts): [number, number][] {

@@ -1,5 +1,5 @@
 import type { MinuteFigures } from '../monitoring';
-import { increaseOverBaseline } from './traffic-rules';
+import { beyondThreshold, increaseOverBaseline } from './traffic-rules';
 import { MAX_JUDGE_WINDOW_MS, count, ms, pct, type JudgeInput, type RuleResult } from './rule';
 
 /**
@@ -42,12 +42,14 @@ export function loadBalancerErrorRule(input: JudgeInput): RuleResult | undefined
   }
   const b = input.baseline?.loadBalancer;
   const rate = k / n;
-  const pValue = increaseOverBaseline(b && { n: b.requests, k: b.errors }, k, n, t.minRequests);
+  const breach =
+    beyondThreshold(k, n, t.errorRate, t.significance) &&
+    increaseOverBaseline(b && { n: b.requests, k: b.errors }, k, n, t.minRequests) < t.significance;
   const against =
     b && b.requests > 0 ? `${pct(b.errors / b.requests)} of ${count(b.requests)} at baseline` : 'no baseline';
   return {
     rule: 'lb-error-rate',
-    status: rate > t.errorRate && pValue < t.significance ? 'breach' : 'ok',
+    status: breach ? 'breach' : 'ok',
     why: `load balancer 5xx ${pct(rate)} of ${count(n)} requests in the ${span} vs ${against} (limit ${pct(t.errorRate, 0)})`,
   };
 }

@@ -52,6 +52,16 @@ export function trafficWindow(input: JudgeInput, ordered: readonly Sample[]): Tr
 }
 
 /**
+ * Whether k of n is confidently above `threshold`: the share is above it and
+ * a true rate at the threshold would rarely give k or more. A short burst (a
+ * task being replaced drops a few requests) lifts a small window's share past
+ * 5 % without being evidence that the release fails 5 % of requests.
+ */
+export function beyondThreshold(k: number, n: number, threshold: number, significance: number): boolean {
+  return k / n > threshold && binomialUpperTail(k, n, threshold) < significance;
+}
+
+/**
  * How surprising k errors of n are against the baseline. A baseline with fewer
  * requests than we ask of a verdict (a few dozen probes) proves little about
  * its rate; then the rate tested against is the runbook's target ("Error Rate:
@@ -91,8 +101,9 @@ export function errorRateRule(input: JudgeInput, ordered: readonly Sample[]): Ru
       ? b?.traffic && { n: b.traffic.requests, k: b.traffic.errors }
       : b && { n: b.requests, k: b.failures };
   const rate = k / n;
-  const pValue = increaseOverBaseline(base, k, n, t.minRequests);
-  const breach = rate > t.errorRate && pValue < t.significance;
+  const breach =
+    beyondThreshold(k, n, t.errorRate, t.significance) &&
+    increaseOverBaseline(base, k, n, t.minRequests) < t.significance;
   const against =
     base && base.n > 0 ? `${pct(base.k / base.n)} of ${count(base.n)} at baseline` : 'no baseline';
   return {
@@ -125,8 +136,10 @@ export function latencyRule(input: JudgeInput, ordered: readonly Sample[]): Rule
     w.source === 'access-logs' && b.traffic
       ? { n: timedRequests(b.traffic), k: slowerThan(b.traffic, limit) }
       : undefined;
-  const pValue = increaseOverBaseline(baseSlow, slow, timed, t.minRequests);
-  const breach = share > 0.01 && pValue < t.significance;
+  // Confidently more than 1 % slower than the limit (the p99 is above it), and more than the baseline's share.
+  const breach =
+    beyondThreshold(slow, timed, 0.01, t.significance) &&
+    increaseOverBaseline(baseSlow, slow, timed, t.minRequests) < t.significance;
   const p99 = trafficPercentile(w.traffic, 99) as number;
   return {
     rule: 'latency',
@@ -142,43 +155,56 @@ function poissonUpperTail(k: number, mean: number): number {
 }
 
 /**
- * ERROR lines as a rate over the newest minute against the baseline's rate and
- * volume — one line in a 5-second slot is not "12 a minute". Fires when the
- * rate is above `errorLogFactor` times the baseline's (and the floor) and that
- * is significant given how many lines both saw.
+ * ERROR lines as a rate over the newest minute (at least two slots) against the
+ * baseline's rate and volume — one line in a 5-second slot is not "12 a
+ * minute". Fires when the window's rate is above `errorLogFactor` times the
+ * baseline's (and the floor), that is significant given how many lines both
+ * saw, and the spike is broad: the lower median of the slots' rates is above
+ * the limit too. Errors come in bursts (a task being replaced logs a few
+ * seconds of failed requests), which a count over the window alone would take
+ * for a spike; a spike that lasts fills most slots.
  */
 export function errorLogsRule(input: JudgeInput, ordered: readonly Sample[]): RuleResult | undefined {
   const newest = ordered.at(-1);
   if (!newest) return undefined;
   const t = input.thresholds;
-  let lines = 0;
-  let oldest = newest.to;
-  for (let i = ordered.length - 1; i >= 0 && newest.to - oldest < t.judgeWindowMs; i--) {
-    const s = ordered[i] as Sample;
-    lines += s.errorLogs;
-    oldest = s.from;
+  const span = Math.max(t.judgeWindowMs, 2 * (newest.to - newest.from));
+  const window: Sample[] = [];
+  for (let i = ordered.length - 1; i >= 0 && newest.to - (window.at(-1)?.from ?? newest.to) < span; i--) {
+    window.push(ordered[i] as Sample);
   }
-  const minutes = (newest.to - oldest) / 60_000;
-  if (minutes <= 0) return undefined;
+  const oldest = window.at(-1) as Sample;
+  const lines = window.reduce((n, s) => n + s.errorLogs, 0);
+  const minutes = (newest.to - oldest.from) / 60_000;
   const b = input.baseline;
   const base =
     b?.errorLogs ?? (b ? { count: Math.round(b.errorLogsPerMinute * 15), minutes: 15 } : undefined);
   const baseRate = base && base.minutes > 0 ? base.count / base.minutes : 0;
   const limit = Math.max(t.errorLogFloorPerMinute, baseRate * t.errorLogFactor);
   const rate = lines / minutes;
+  const against = base
+    ? `${baseRate.toFixed(1)}/min at baseline (${count(base.count)} in ${formatDuration(base.minutes * 60_000)})`
+    : 'no baseline';
+  const figures = `${count(lines)} error logs in the last ${formatDuration(newest.to - oldest.from)} (${rate.toFixed(1)}/min) vs ${against}; limit ${limit.toFixed(1)}/min`;
+  if (newest.to - oldest.from < span) {
+    return {
+      rule: 'error-logs',
+      status: 'inconclusive',
+      why: `${figures}; judged once ${formatDuration(span)} of logs are in`,
+    };
+  }
   const pValue = Math.max(
     base && base.minutes > 0
       ? rateIncreasePValue(base.count, base.minutes, lines, minutes, t.errorLogFactor)
       : 0,
     poissonUpperTail(lines, t.errorLogFloorPerMinute * minutes),
   );
-  const breach = rate > limit && pValue < t.significance;
-  const against = base
-    ? `${baseRate.toFixed(1)}/min at baseline (${count(base.count)} in ${formatDuration(base.minutes * 60_000)})`
-    : 'no baseline';
+  const slotRates = window.map((s) => s.errorLogsPerMinute).sort((x, y) => x - y);
+  const lowerMedian = slotRates[Math.floor((slotRates.length - 1) / 2)] as number;
+  const breach = rate > limit && pValue < t.significance && lowerMedian > limit;
   return {
     rule: 'error-logs',
     status: breach ? 'breach' : 'ok',
-    why: `${count(lines)} error logs in the last ${formatDuration(newest.to - oldest)} (${rate.toFixed(1)}/min) vs ${against}; limit ${limit.toFixed(1)}/min`,
+    why: breach ? `${figures}, in most of its ${window.length} samples` : figures,
   };
 }

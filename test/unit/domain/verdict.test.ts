@@ -218,6 +218,42 @@ describe('judge: the rollback verdict on evidence', () => {
     assert.equal(judge(input({ samples: samples(2, (s) => cpu(s === 0 ? 95 : 50)) })).breach, undefined);
   });
 
+  it('a burst of error lines (a task being replaced) is not a spike: most slots must be above the limit', () => {
+    const burst = judge(
+      input({
+        samples: samples(12, (slot) => ({
+          traffic: traffic(2_500, slot >= 4 && slot < 7 ? 60 : 5),
+          errorLogs: slot >= 4 && slot < 7 ? 60 : 1,
+          errorLogsPerMinute: slot >= 4 && slot < 7 ? 720 : 12,
+        })),
+      }),
+    );
+    assert.equal(burst.verdict, 'healthy', JSON.stringify(burst.results));
+    const logs = burst.results.find((r) => r.rule === 'error-logs');
+    assert.match(
+      logs?.why ?? '',
+      /^189 error logs in the last 1m 00s \(189\.0\/min\) vs 6\.0\/min at baseline/,
+    );
+  });
+
+  it('error logs are judged only once a whole window of them is in', () => {
+    const early = judge(
+      input({
+        samples: samples(3, () => ({ errorLogs: 20, errorLogsPerMinute: 240, traffic: traffic(250, 0) })),
+      }),
+    );
+    const r = early.results.find((x) => x.rule === 'error-logs');
+    assert.equal(r?.status, 'inconclusive');
+    assert.match(r?.why ?? '', /judged once 1m 00s of logs are in$/);
+  });
+
+  it('6 % in the first 5 s at 500 req/s (a replacement burst) is not confidently above 5 %', () => {
+    const j = judge(input({ samples: samples(1, () => ({ traffic: traffic(2_500, 150) })) }));
+    assert.equal(j.results.find((x) => x.rule === 'error-rate')?.status, 'ok');
+    const bad = judge(input({ samples: samples(1, () => ({ traffic: traffic(2_500, 300) })) }));
+    assert.equal(bad.breach?.rule, 'error-rate');
+  });
+
   it('no source of traffic at all is inconclusive', () => {
     const j = judge(input({ samples: samples(3, () => ({})) }));
     assert.equal(j.verdict, 'inconclusive');

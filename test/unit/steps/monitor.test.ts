@@ -306,20 +306,14 @@ describe("monitor step: judging the users' traffic", () => {
   it('withdraws its automatic proposal when the window ends with nothing firing any more', async () => {
     const run = monitorRun(withAccessLogs);
     run.release.facts.baseline = baseline;
-    run.traffic = (from) => slotTraffic(250, from < T0 + 2 * SLOT ? 30 : 0);
+    // Two bad slots, then two healthy ones with plenty of traffic: by the window's end nothing fires.
+    run.traffic = (from) => (from < T0 + 2 * SLOT ? slotTraffic(250, 30) : slotTraffic(2_000, 0));
     await run.at(0);
     await run.at(2 * SLOT + 1);
     assert.equal(run.proposals.length, 1);
     run.release.facts.rollbackProposal = 'backend-production-2';
-    // Four more healthy slots: the sliding window forgets the bad ones.
     const done = await run.at(4 * SLOT + 1);
     assert.equal(done.kind, 'done');
-    assert.deepEqual(run.withdrawn, []);
-    run.traffic = () => slotTraffic(2_000, 0);
-    run.step.progress.samples = run
-      .samples()
-      .map((s) => ({ ...s, traffic: slotTraffic(2_000, 0) })) as unknown as Json;
-    await run.at(4 * SLOT + 2);
     assert.equal(run.withdrawn.length, 1);
     assert.match(
       run.withdrawn[0] ?? '',
