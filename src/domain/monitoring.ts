@@ -28,6 +28,8 @@ export interface Baseline extends ProbeStats {
   dbConnections?: number;
   /** Alarm name -> its state when the baseline was taken. */
   alarms?: Record<string, string>;
+  /** Signals the baseline could not read, with why (they are then judged without a baseline). */
+  unread?: string[];
   /** The load balancer's target groups found for the app (their metrics' dimension values). */
   loadBalancerTargets?: { targetGroup: string; loadBalancer: string }[];
 }
@@ -81,6 +83,8 @@ export interface Sample {
   probes?: ProbeStats;
   /** The probes as traffic (for judging when they are the only source). */
   probeTraffic?: TrafficCounts;
+  /** Signals that could not be read for this slot, with why: not measured, never a failure of the release. */
+  unread?: string[];
   /** Undefined when not measured. */
   tasks?: { running: number; desired: number };
   /** CloudWatch's average over the slot, of the busiest service; undefined when not measured. */

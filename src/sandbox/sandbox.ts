@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logging/logger';
 import { start as startBot } from '../main';
 import { AwsEmulator } from './aws';
+import type { MetricAlarmDefinition } from './aws/alarm-evaluation';
+import { CONNECTIONS_PER_TASK } from './aws/rds-metrics';
+import { profileCrashEveryMs } from './aws/ecs-service-tasks';
 import { BACKEND_LOAD_BALANCER_ARN, BACKEND_TARGET_GROUP_ARN } from './aws/seed';
 import { FakeSlackApi } from './fake-slack-api';
 import { freePort, redisForSandbox } from './redis-for-sandbox';
@@ -16,7 +19,14 @@ export interface SandboxOptions {
   uiPort?: number;
   logger: Logger;
   /** Emulator timings; the defaults make a rollout take seconds, not minutes. */
-  timings?: { rolloutMs?: number; snapshotMs?: number; taskPendingMs?: number; taskRunMs?: number };
+  timings?: {
+    rolloutMs?: number;
+    snapshotMs?: number;
+    taskPendingMs?: number;
+    taskRunMs?: number;
+    /** How often a crashing build's (`-crashy`) tasks crash; profiles.json's by default. */
+    crashEveryMs?: number;
+  };
   /** Monitoring windows; tests shorten them. */
   windows?: SandboxWindows;
   /** The users' traffic over profiles.json's (`rps: 0` silences it); tests may seed `random`. */
@@ -33,6 +43,47 @@ export const BACKEND_TARGET = {
   targetGroup: BACKEND_TARGET_GROUP_ARN.slice(BACKEND_TARGET_GROUP_ARN.indexOf(':targetgroup/') + 1),
   loadBalancer: BACKEND_LOAD_BALANCER_ARN.slice(BACKEND_LOAD_BALANCER_ARN.indexOf(':loadbalancer/') + 14),
 };
+
+/** The seed's database: its tasks hold CONNECTIONS_PER_TASK connections each (5 tasks: 25). */
+const SANDBOX_DATABASE = 'social-analytics-db';
+
+/**
+ * The alarms an operator of this system would have, named for the prefix the
+ * sandbox's config watches. Target 5xx: more than 100 in a minute (healthy noise
+ * makes about 6, a `-bad` build about 240), missing minutes (no 5xx at all) not
+ * breaching. Database connections: an average above 80 (over three times what
+ * the seeded tasks hold, room for a rollout's extra tasks) three minutes running.
+ */
+export function sandboxAlarms(target: typeof BACKEND_TARGET): MetricAlarmDefinition[] {
+  return [
+    {
+      name: 'social-analytics-target-5xx',
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'HTTPCode_Target_5XX_Count',
+      dimensions: { TargetGroup: target.targetGroup, LoadBalancer: target.loadBalancer },
+      statistic: 'Sum',
+      periodSeconds: 60,
+      threshold: 100,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: 'notBreaching',
+    },
+    {
+      name: 'social-analytics-db-connections',
+      namespace: 'AWS/RDS',
+      metricName: 'DatabaseConnections',
+      dimensions: { DBInstanceIdentifier: SANDBOX_DATABASE },
+      statistic: 'Average',
+      periodSeconds: 60,
+      threshold: 16 * CONNECTIONS_PER_TASK,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: 'missing',
+    },
+  ];
+}
 
 export interface Sandbox {
   uiUrl: string;
@@ -60,17 +111,23 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const redis = await redisForSandbox();
     stops.push(() => redis.stop());
 
+    const { crashEveryMs, ...timings } = options.timings ?? {};
+    const crashes = profileCrashEveryMs();
     const emulator = new AwsEmulator({
       timings: {
         rolloutMs: 6_000,
         snapshotMs: 3_000,
         taskPendingMs: 1_000,
         taskRunMs: 2_000,
-        ...options.timings,
+        ...timings,
       },
+      ...(crashEveryMs !== undefined && {
+        crashEveryMs: (image: string) => (crashes(image) === undefined ? undefined : crashEveryMs),
+      }),
     });
     await emulator.start();
     stops.push(() => emulator.stop());
+    for (const alarm of sandboxAlarms(BACKEND_TARGET)) emulator.putMetricAlarm(alarm);
 
     const service = new SimulatedService(emulator, {
       cluster: 'social-analytics-cluster',

@@ -2,7 +2,14 @@ import { formatDuration } from '../domain/duration';
 import { perMinute, probeStats, type Baseline } from '../domain/monitoring';
 import { trafficPercentile } from '../domain/traffic';
 import { dbConnectionsBaseline, loadBalancerBaseline } from './minute-signals';
-import { accessLogSpec, loadBalancerTargets, readAlarms, readMinutes, readTraffic } from './monitor-signals';
+import {
+  accessLogSpec,
+  attempt,
+  loadBalancerTargets,
+  readAlarms,
+  readMinutes,
+  readTraffic,
+} from './monitor-signals';
 import { probeEndpoints } from './health-probes';
 import type { StepHandler } from './step-handler';
 
@@ -41,18 +48,21 @@ export const baseline: StepHandler = {
     const to = clock.now();
     const from = to - env.monitoring.window;
     const errorLogs = await ports.logs.countMatches(env.logs.group, env.logs.errorPattern, from, to);
-    const traffic = await readTraffic(ports, env, from, to);
-    const targets = await loadBalancerTargets(ports, env);
-    const minutes = await readMinutes(
-      ports,
-      env,
-      targets,
-      to,
-      Math.max(1, Math.round(env.monitoring.window / 60_000)),
+    const unread: string[] = [];
+    // On whole minutes, so that one Insights query bins it (FilterLogEvents could not page through it).
+    const trafficTo = Math.floor(to / 60_000) * 60_000;
+    const trafficFrom = Math.floor((trafficTo - env.monitoring.window) / 60_000) * 60_000;
+    const traffic = await attempt('access logs', unread, () =>
+      readTraffic(ports, env, trafficFrom, trafficTo),
+    );
+    const targets =
+      (await attempt('load balancer target groups', unread, () => loadBalancerTargets(ports, env))) ?? [];
+    const minutes = await attempt('CloudWatch minutes', unread, () =>
+      readMinutes(ports, env, targets, to, Math.max(1, Math.round(env.monitoring.window / 60_000))),
     );
     const lb = minutes && loadBalancerBaseline(minutes);
     const db = minutes && dbConnectionsBaseline(minutes);
-    const alarms = await readAlarms(ports, env);
+    const alarms = await attempt('alarms', unread, () => readAlarms(ports, env));
     const measured: Baseline = {
       ...probeStats(results),
       errorLogsPerMinute: perMinute(errorLogs, from, to),
@@ -63,6 +73,7 @@ export const baseline: StepHandler = {
       ...(db !== undefined ? { dbConnections: db } : {}),
       ...(alarms ? { alarms: Object.fromEntries(alarms.map((a) => [a.name, a.state])) } : {}),
       ...(targets.length > 0 ? { loadBalancerTargets: targets } : {}),
+      ...(unread.length > 0 ? { unread } : {}),
     };
     await ctx.record({ facts: { baseline: measured } });
     return { kind: 'done', summary: summarize(measured) };
@@ -86,5 +97,6 @@ function summarize(b: Baseline): string {
   parts.push(`${b.errorLogsPerMinute.toFixed(1)} error logs/min`);
   if (b.dbConnections !== undefined) parts.push(`${Math.round(b.dbConnections)} DB connections`);
   if (b.alarms) parts.push(`${Object.keys(b.alarms).length} alarms`);
+  for (const u of b.unread ?? []) parts.push(`not measured — ${u}`);
   return parts.join(', ');
 }

@@ -52,6 +52,8 @@ export function statusLines(input: {
   judgement: Judgement;
   metrics: boolean;
   probesPerSample: number;
+  /** Signals that could not be read (and why); they are not measured, not failing. */
+  unread: readonly string[];
 }): string[] {
   const { sample: s, baseline: b, judgement: j } = input;
   const lines = [`Monitoring: sample ${input.taken}/${input.total} — ${verdictWord(j)}`];
@@ -82,6 +84,7 @@ export function statusLines(input: {
   for (const r of j.results) lines.push(`${r.rule}: ${r.status} — ${r.why}`);
   const note = sourceNote(j, input.probesPerSample);
   if (note) lines.push(note);
+  for (const u of input.unread) lines.push(`not measured now — ${u}`);
   return lines;
 }
 

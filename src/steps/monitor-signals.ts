@@ -109,6 +109,27 @@ export async function readCrashes(
   return found;
 }
 
+/**
+ * Reads an optional signal without letting it fail the release: an access log
+ * too large to page through, a missing permission or an alarm API outage
+ * leaves the signal unmeasured for now (and says why), while the release goes
+ * on being judged on what could be read.
+ */
+export async function attempt<T>(
+  what: string,
+  unread: string[],
+  read: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    const code = (error as { code?: unknown; name?: unknown }).code ?? (error as { name?: unknown }).name;
+    const message = error instanceof Error ? error.message : String(error);
+    unread.push(`${what}: ${typeof code === 'string' ? `${code}: ` : ''}${message}`.slice(0, 300));
+    return undefined;
+  }
+}
+
 /** Newer figures of the same minute replace older ones; only the newest `MINUTES_KEPT` stay. */
 export function mergeMinutes(
   kept: readonly MinuteFigures[],

@@ -18,6 +18,7 @@ import type { LoadBalancerTarget } from './load-balancer-targets';
 import { conclude, statusLines } from './monitor-report';
 import {
   accessLogSpec,
+  attempt,
   loadBalancerTargets,
   mergeMinutes,
   readAlarms,
@@ -113,6 +114,7 @@ export const monitor: StepHandler = {
             judgement,
             metrics: ctx.env.monitoring.metrics,
             probesPerSample: ctx.env.monitoring.probes * ctx.env.health.endpoints.length,
+            unread: [...(latest.unread ?? []), ...signals.unread],
           }),
         );
       }
@@ -178,36 +180,45 @@ async function slowSignals(
   ctx: StepContext,
   windowStart: number,
   now: number,
-): Promise<{ minutes?: MinuteFigures[]; alarms?: AlarmState[]; crashes?: Crash[] }> {
+): Promise<{ minutes?: MinuteFigures[]; alarms?: AlarmState[]; crashes?: Crash[]; unread: string[] }> {
   const p = ctx.step.progress;
   let minutes = p.minutes as unknown as MinuteFigures[] | undefined;
   let alarms = p.alarms as unknown as AlarmState[] | undefined;
   let crashes = p.crashes as unknown as Crash[] | undefined;
+  let unread = (p.slowUnread as string[] | undefined) ?? [];
   const last = typeof p.slowReadAt === 'number' ? p.slowReadAt : undefined;
   if (last === undefined || now - last >= SLOW_SIGNALS_EVERY_MS) {
     const { env, ports } = ctx;
-    const targets = await targetsOf(ctx);
-    const fresh = await readMinutes(ports, env, targets, now);
+    unread = [];
+    const targets = (await attempt('load balancer target groups', unread, () => targetsOf(ctx))) ?? [];
+    const fresh = await attempt('CloudWatch minutes', unread, () => readMinutes(ports, env, targets, now));
     if (fresh)
       minutes = mergeMinutes(
         minutes ?? [],
         fresh.filter((m) => m.at >= windowStart),
       );
-    alarms = (await readAlarms(ports, env)) ?? alarms;
-    if (!ctx.release.rollbackOf)
-      crashes = [...(crashes ?? []), ...(await readCrashes(ports, env, ctx.release, crashes ?? []))].slice(
-        -20,
-      );
+    alarms = (await attempt('alarms', unread, () => readAlarms(ports, env))) ?? alarms;
+    if (!ctx.release.rollbackOf) {
+      const known = crashes ?? [];
+      const found = await attempt('stopped tasks', unread, () => readCrashes(ports, env, ctx.release, known));
+      crashes = [...known, ...(found ?? [])].slice(-20);
+    }
     await ctx.record({
       progress: {
         slowReadAt: now,
+        slowUnread: unread,
         ...(minutes ? { minutes: minutes as unknown as Json } : {}),
         ...(alarms ? { alarms: alarms as unknown as Json } : {}),
         ...(crashes ? { crashes: crashes as unknown as Json } : {}),
       },
     });
   }
-  return { ...(minutes ? { minutes } : {}), ...(alarms ? { alarms } : {}), ...(crashes ? { crashes } : {}) };
+  return {
+    unread,
+    ...(minutes ? { minutes } : {}),
+    ...(alarms ? { alarms } : {}),
+    ...(crashes ? { crashes } : {}),
+  };
 }
 
 /** The baseline's target groups, or (a rollback has no baseline) found once and kept. */
@@ -231,7 +242,8 @@ async function takeSample(
   const { env, ports } = ctx;
   const to = from + interval;
   const errorLogs = await ports.logs.countMatches(env.logs.group, env.logs.errorPattern, from, to);
-  const traffic = await readTraffic(ports, env, from, to);
+  const unread: string[] = [];
+  const traffic = await attempt('access logs', unread, () => readTraffic(ports, env, from, to));
   const sample: Sample = {
     slot,
     from,
@@ -239,6 +251,7 @@ async function takeSample(
     errorLogs,
     errorLogsPerMinute: perMinute(errorLogs, from, to),
     ...(traffic ? { traffic } : {}),
+    ...(unread.length > 0 ? { unread } : {}),
   };
   // Health, tasks and utilization are taken now, for the latest slot only: a slot
   // that passed while no worker ran keeps its logs only.
@@ -250,9 +263,18 @@ async function takeSample(
     (sum, s) => ({ running: sum.running + s.runningCount, desired: sum.desired + s.desiredCount }),
     { running: 0, desired: 0 },
   );
-  const utilization =
+  const perService =
     env.monitoring.metrics && ports.metrics
-      ? peakUtilization(await ports.metrics.utilization(env.cluster, names, from, to))
-      : {};
-  return { ...sample, probes: probeStats(results), probeTraffic: trafficOf(results), tasks, ...utilization };
+      ? await attempt('CPU and memory', unread, async () =>
+          ports.metrics?.utilization(env.cluster, names, from, to),
+        )
+      : undefined;
+  return {
+    ...sample,
+    probes: probeStats(results),
+    probeTraffic: trafficOf(results),
+    tasks,
+    ...(perService ? peakUtilization(perService) : {}),
+    ...(unread.length > 0 ? { unread } : {}),
+  };
 }

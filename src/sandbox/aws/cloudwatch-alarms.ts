@@ -1,7 +1,10 @@
+import { checkDefinition, evaluateAlarm, type MetricAlarmDefinition } from './alarm-evaluation';
+import { evaluationInstants, evaluationRange, type AlarmMetrics } from './alarm-schedule';
 import { AwsError, notModelled } from './errors';
 import { decodeToken, encodeToken } from './ids';
 import type { JsonInput } from './json-input';
 import { epochSeconds } from './json-protocol';
+import { percentileOf } from './metric-sources';
 
 export type EmulatorAlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -18,6 +21,8 @@ interface AlarmRecord extends Required<Omit<EmulatorAlarm, 'composite'>> {
   composite: boolean;
   arn: string;
   updatedAt: number;
+  /** A metric alarm CloudWatch evaluates; absent: the alarm stays as put. */
+  metric?: { def: MetricAlarmDefinition; createdAt: number; evaluatedUntil?: number };
 }
 
 const STATES: readonly string[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] satisfies EmulatorAlarmState[];
@@ -25,8 +30,13 @@ const MAX_NAMES = 100;
 const MAX_RECORDS = 100;
 
 /**
- * CloudWatch alarms as tests and the sandbox set them (no metric evaluation:
- * an alarm is in the state it was put in), and DescribeAlarms over them: by
+ * CloudWatch alarms: static ones in the state a test put them in, and metric
+ * alarms (putMetric) evaluated as CloudWatch does, from the same metric sources
+ * GetMetricData answers (see alarm-evaluation.ts). Nothing runs in the
+ * background: before it answers, the store replays the evaluations CloudWatch
+ * would have made since the last answer, each when a period's datapoint was
+ * published, so states and StateUpdatedTimestamps are those of the moment they
+ * changed. DescribeAlarms over them: by
  * AlarmNames (at most 100) or AlarmNamePrefix, not both; AlarmTypes defaulting
  * to metric alarms only, as CloudWatch's does; StateValue; pages of MaxRecords
  * (at most 100) in name order.
@@ -38,7 +48,25 @@ export class AlarmStore {
     private readonly accountId: string,
     private readonly region: string,
     private readonly now: () => number,
+    private readonly metrics?: AlarmMetrics,
   ) {}
+
+  /** Creates or replaces a metric alarm; INSUFFICIENT_DATA until its first evaluation (at once). */
+  putMetric(def: MetricAlarmDefinition): void {
+    checkDefinition(def);
+    if (!this.metrics) throw new Error('this alarm store has no metric sources to evaluate alarms with');
+    const createdAt = this.now();
+    this.alarms.set(def.name, {
+      name: def.name,
+      state: 'INSUFFICIENT_DATA',
+      reason: 'Unchecked: Initial alarm creation',
+      tags: { ...def.tags },
+      composite: false,
+      arn: `arn:aws:cloudwatch:${this.region}:${this.accountId}:alarm:${def.name}`,
+      updatedAt: createdAt,
+      metric: { def: { ...def, dimensions: { ...def.dimensions } }, createdAt },
+    });
+  }
 
   put(alarm: EmulatorAlarm): void {
     checkState(alarm.state);
@@ -57,6 +85,8 @@ export class AlarmStore {
     checkState(state);
     const alarm = this.alarms.get(name);
     if (!alarm) throw new Error(`no emulator alarm named ${name}`);
+    // As SetAlarmState: a metric alarm keeps the state until its next evaluation.
+    this.evaluate();
     Object.assign(alarm, { state, reason, updatedAt: this.now() });
   }
 
@@ -95,6 +125,7 @@ export class AlarmStore {
       );
     }
     const types = input.strings('AlarmTypes') ?? ['MetricAlarm'];
+    this.evaluate();
     const stateValue = input.string('StateValue');
     const maxRecords = input.number('MaxRecords') ?? MAX_RECORDS;
     if (!Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > MAX_RECORDS) {
@@ -126,6 +157,30 @@ export class AlarmStore {
       ...(next !== undefined && { NextToken: encodeToken(next, request) }),
     };
   }
+
+  /** Replays every metric alarm's evaluations due since the last time, up to now. */
+  private evaluate(): void {
+    if (!this.metrics) return;
+    const now = this.now();
+    const delayMs = this.metrics.delayMs();
+    for (const alarm of this.alarms.values()) {
+      const metric = alarm.metric;
+      if (!metric) continue;
+      const periodMs = metric.def.periodSeconds * 1000;
+      const instants =
+        metric.evaluatedUntil === undefined
+          ? [metric.createdAt, ...evaluationInstants(periodMs, metric.createdAt, now, delayMs)]
+          : evaluationInstants(periodMs, metric.evaluatedUntil, now, delayMs);
+      for (const at of instants) {
+        const verdict = evaluateAlarm(metric.def, evaluationRange(metric.def, this.metrics, at));
+        // CloudWatch records a reason and a timestamp when the state changes, not at every evaluation.
+        if (verdict && verdict.state !== alarm.state) {
+          Object.assign(alarm, { state: verdict.state, reason: verdict.reason, updatedAt: at });
+        }
+      }
+      metric.evaluatedUntil = now;
+    }
+  }
 }
 
 function alarmJson(a: AlarmRecord): object {
@@ -137,6 +192,26 @@ function alarmJson(a: AlarmRecord): object {
     StateUpdatedTimestamp: epochSeconds(a.updatedAt),
     StateTransitionedTimestamp: epochSeconds(a.updatedAt),
     ActionsEnabled: true,
+    ...(a.metric && metricJson(a.metric.def, a.metric.createdAt)),
+  };
+}
+
+/** The metric and rule of a metric alarm, as DescribeAlarms shows them. */
+function metricJson(def: MetricAlarmDefinition, createdAt: number): object {
+  const percentile = percentileOf(def.statistic) !== undefined;
+  return {
+    AlarmConfigurationUpdatedTimestamp: epochSeconds(createdAt),
+    Namespace: def.namespace,
+    MetricName: def.metricName,
+    Dimensions: Object.entries(def.dimensions).map(([Name, Value]) => ({ Name, Value })),
+    ...(percentile ? { ExtendedStatistic: def.statistic } : { Statistic: def.statistic }),
+    ...(def.unit !== undefined && { Unit: def.unit }),
+    Period: def.periodSeconds,
+    EvaluationPeriods: def.evaluationPeriods,
+    DatapointsToAlarm: def.datapointsToAlarm ?? def.evaluationPeriods,
+    Threshold: def.threshold,
+    ComparisonOperator: def.comparisonOperator,
+    TreatMissingData: def.treatMissingData ?? 'missing',
   };
 }
 

@@ -1,6 +1,7 @@
 import { closeServer, listen } from '../loopback-http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { MetricAlarmDefinition } from './alarm-evaluation';
 import { AlarmStore, type EmulatorAlarm, type EmulatorAlarmState } from './cloudwatch-alarms';
 import { cloudwatchService } from './cloudwatch-api';
 import { ecsMetricSource } from './ecs-metric-source';
@@ -110,21 +111,19 @@ export class AwsEmulator {
     const metricsDelay = () => this.timings.metricsDelayMs;
     this.loadBalancerMetrics = new LoadBalancerMetrics(metricsDelay);
     this.databaseConnections = new DatabaseConnectionMetrics(this.ecs, this.rds, metricsDelay);
-    this.alarms = new AlarmStore(accountId, region, now);
+    // GetMetricData and metric alarms read the same sources, so an alarm sees what a graph shows.
+    const metricSources = [
+      ecsMetricSource(new EcsUtilization(this.ecs, profileLoadFactors())),
+      this.loadBalancerMetrics,
+      this.databaseConnections,
+    ];
+    this.alarms = new AlarmStore(accountId, region, now, { sources: metricSources, delayMs: metricsDelay });
     const pageSize = options.filterPageSize ?? 100;
     for (const service of [
       ecsService(this.ecs, this.definitions, rollouts, this.tasks, this.serviceTasks),
       this.ecr.service(),
       logsService(this.logs, () => pageSize, { accountId, now, queryMs: () => this.timings.queryMs }),
-      cloudwatchService(
-        [
-          ecsMetricSource(new EcsUtilization(this.ecs, profileLoadFactors())),
-          this.loadBalancerMetrics,
-          this.databaseConnections,
-        ],
-        this.alarms,
-        now,
-      ),
+      cloudwatchService(metricSources, this.alarms, now),
     ]) {
       this.jsonServices.set(service.targetPrefix, service);
     }
@@ -230,9 +229,18 @@ export class AwsEmulator {
     this.databaseConnections.set(dbId, connections);
   }
 
-  /** Creates or replaces a CloudWatch alarm in the given state (alarms here are not evaluated). */
+  /** Creates or replaces a CloudWatch alarm that stays in the given state until a test sets another. */
   putAlarm(alarm: EmulatorAlarm): void {
     this.alarms.put(alarm);
+  }
+
+  /**
+   * Creates or replaces a CloudWatch metric alarm, evaluated as CloudWatch does
+   * from the metrics GetMetricData answers (each period once published,
+   * `metricsDelayMs` after it ends); DescribeAlarms answers its current state.
+   */
+  putMetricAlarm(def: MetricAlarmDefinition): void {
+    this.alarms.putMetric(def);
   }
 
   setAlarmState(name: string, state: EmulatorAlarmState, reason: string): void {

@@ -69,7 +69,9 @@ describe('judge: the rollback verdict on evidence', () => {
       name: 'error logs at ten times the baseline for a minute',
       samples: samples(12, () => ({ errorLogs: 5, errorLogsPerMinute: 60, traffic: traffic(250, 0) })),
       rule: 'error-logs',
-      quote: /60 error logs in the last 1m 00s \(60\.0\/min\) vs 6\.0\/min at baseline/,
+      // The baseline's 90 lines were its 90 failed requests: nothing besides them.
+      quote:
+        /60 error logs besides 5xx responses in the last 1m 00s \(60\.0\/min\) vs 0\.0\/min at baseline \(0 in 15m 00s\); limit 5\.0\/min, in most of its 12 samples/,
     },
   ];
   for (const c of cases) {
@@ -221,8 +223,10 @@ describe('judge: the rollback verdict on evidence', () => {
   it('a burst of error lines (a task being replaced) is not a spike: most slots must be above the limit', () => {
     const burst = judge(
       input({
+        // 90 lines at baseline besides its 90 failed requests: 6 a minute.
+        baseline: { ...BASELINE, errorLogs: { count: 180, minutes: 15 } },
         samples: samples(12, (slot) => ({
-          traffic: traffic(2_500, slot >= 4 && slot < 7 ? 60 : 5),
+          traffic: traffic(2_500, 0),
           errorLogs: slot >= 4 && slot < 7 ? 60 : 1,
           errorLogsPerMinute: slot >= 4 && slot < 7 ? 720 : 12,
         })),
@@ -232,7 +236,33 @@ describe('judge: the rollback verdict on evidence', () => {
     const logs = burst.results.find((r) => r.rule === 'error-logs');
     assert.match(
       logs?.why ?? '',
-      /^189 error logs in the last 1m 00s \(189\.0\/min\) vs 6\.0\/min at baseline/,
+      /^189 error logs besides 5xx responses in the last 1m 00s \(189\.0\/min\) vs 6\.0\/min at baseline/,
+    );
+  });
+
+  it('error lines of failed requests are the error-rate rule’s: a burst of 5xx with their lines is no log spike', () => {
+    const j = judge(
+      input({
+        samples: samples(12, (slot) => ({
+          traffic: traffic(2_500, slot < 4 ? 60 : 2),
+          errorLogs: slot < 4 ? 60 : 2,
+          errorLogsPerMinute: slot < 4 ? 720 : 24,
+        })),
+      }),
+    );
+    assert.equal(j.results.find((r) => r.rule === 'error-logs')?.status, 'ok');
+  });
+
+  it('without access logs every error line counts', () => {
+    const j = judge(
+      input({
+        samples: samples(12, () => ({ errorLogs: 5, errorLogsPerMinute: 60 })),
+      }),
+    );
+    assert.equal(j.breach?.rule, 'error-logs');
+    assert.match(
+      j.breach?.why ?? '',
+      /^60 error logs in the last 1m 00s \(60\.0\/min\) vs 6\.0\/min at baseline/,
     );
   });
 
