@@ -88,7 +88,8 @@ export const monitor: StepHandler = {
       samples.push(await takeSample(ctx, start + slot * interval, interval, slot, slot === endedSlots - 1));
       await ctx.record({ progress: { samples: samples as unknown as Json } });
     }
-    const signals = await slowSignals(ctx, start, now);
+    // The last verdict (keep or withdraw a proposal) is taken on fresh figures, however recent the last read.
+    const signals = await slowSignals(ctx, start, now, endedSlots >= totalSlots);
     const judgement = judge({
       samples,
       minutes: signals.minutes,
@@ -180,6 +181,7 @@ async function slowSignals(
   ctx: StepContext,
   windowStart: number,
   now: number,
+  readAll: boolean,
 ): Promise<{ minutes?: MinuteFigures[]; alarms?: AlarmState[]; crashes?: Crash[]; unread: string[] }> {
   const p = ctx.step.progress;
   let minutes = p.minutes as unknown as MinuteFigures[] | undefined;
@@ -187,15 +189,15 @@ async function slowSignals(
   let crashes = p.crashes as unknown as Crash[] | undefined;
   let unread = (p.slowUnread as string[] | undefined) ?? [];
   const last = typeof p.slowReadAt === 'number' ? p.slowReadAt : undefined;
-  if (last === undefined || now - last >= SLOW_SIGNALS_EVERY_MS) {
+  if (readAll || last === undefined || now - last >= SLOW_SIGNALS_EVERY_MS) {
     const { env, ports } = ctx;
     unread = [];
     const targets = (await attempt('load balancer target groups', unread, () => targetsOf(ctx))) ?? [];
-    const fresh = await attempt('CloudWatch minutes', unread, () => readMinutes(ports, env, targets, now));
-    if (fresh)
+    const latest = await attempt('CloudWatch minutes', unread, () => readMinutes(ports, env, targets, now));
+    if (latest)
       minutes = mergeMinutes(
         minutes ?? [],
-        fresh.filter((m) => m.at >= windowStart),
+        latest.filter((m) => m.at >= windowStart),
       );
     alarms = (await attempt('alarms', unread, () => readAlarms(ports, env))) ?? alarms;
     if (!ctx.release.rollbackOf) {

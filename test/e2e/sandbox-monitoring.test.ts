@@ -130,8 +130,10 @@ describe('monitoring judges real traffic in the sandbox (real HTTP, Redis, emula
   }
 
   /** The release message says it finished (released, rolled back, failed). */
-  const finished = (version: string) =>
-    /Released in|Rolled back|Failed|failed/.test(releaseOf(version)?.text ?? '') ? true : undefined;
+  const finished = (version: string) => {
+    const message = releaseOf(version);
+    return message && /Released in|Rolled back|failed/.test(textOf(message)) ? true : undefined;
+  };
 
   it('a noisy but healthy release runs its whole window with no proposal, judged on the users’ requests', async () => {
     await release('v1.2.0');

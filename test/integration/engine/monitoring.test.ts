@@ -39,7 +39,7 @@ describe('monitoring window and rollback proposals', () => {
     assert.match(
       monitor?.summary ?? '',
       // The test service has no access logs: the bot's 12 probes are all it saw, too few to judge.
-      /^100ms watched, 4 samples: 5xx 0\.00% of 12 health probes, p99 12ms \([+±]\d+% vs baseline, within 10%\) — inconclusive: too little traffic to judge$/,
+      /^100ms watched, 4 samples: 5xx 0\.00% of \d+ health probes, p99 12ms \([+±]\d+% vs baseline, within 10%\) — inconclusive: too little traffic to judge$/,
     );
     assert.ok(done.facts.baseline);
     assert.equal(done.facts.rollbackProposal, undefined);
@@ -108,7 +108,7 @@ describe('monitoring window and rollback proposals', () => {
     assert.equal(proposal?.requestedBy, 'deploybot');
     assert.match(
       proposal?.rollbackOf?.reason ?? '',
-      /^error-rate: 5xx 33\.3% of 12 health probes in the last 400ms vs 0\.0% of 9 at baseline \(limit 5%\)$/,
+      /^error-rate: 5xx 33\.3% of \d+ health probes in the last \d+ms vs 0\.0% of 9 at baseline \(limit 5%\)$/,
     );
     const samples = (await h.engine.store.get(release.id))?.steps.find((s) => s.name === 'monitor')?.progress
       .samples as unknown as Sample[];
@@ -126,6 +126,8 @@ describe('monitoring window and rollback proposals', () => {
   it('rolls back at once and says so when the environment chose autoRollback', async () => {
     const config = testConfig();
     config.apps.backend!.environments.production!.rollback.auto = true;
+    // Error logs are judged over a whole judge window: two of this test's 25 ms slots.
+    config.apps.backend!.environments.production!.rollback.judgeWindow = 50;
     h = new EngineHarness(config);
     let verified = false;
     h.cloud.countMatchesImpl = async () => {
