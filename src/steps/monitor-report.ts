@@ -6,7 +6,8 @@ import {
   type Sample,
   type Utilization,
 } from '../domain/monitoring';
-import { sumTraffic, trafficPercentile, type TrafficCounts } from '../domain/traffic';
+import type { WindowTotals } from '../domain/sample-history';
+import { emptyTraffic, trafficPercentile, type TrafficCounts } from '../domain/traffic';
 import type { Judgement } from '../domain/verdict';
 import type { StepOutcome } from './step-handler';
 
@@ -109,15 +110,15 @@ function peakOf(samples: readonly Sample[], figure: 'cpu' | 'memory'): Utilizati
 /** The runbook's "within 10% of baseline": the window's figures against the baseline. */
 export function conclude(
   samples: readonly Sample[],
+  totals: WindowTotals,
   b: Baseline | undefined,
   window: number,
   j: Judgement,
 ): StepOutcome {
-  const real = samples.flatMap((s) => (s.traffic ? [s.traffic] : []));
-  const probed = samples.flatMap((s) => (s.probeTraffic ? [s.probeTraffic] : []));
-  const traffic = sumTraffic(real.length > 0 ? real : probed);
-  const base = real.length > 0 ? b?.traffic : undefined;
-  const what = real.length > 0 ? 'requests' : 'health probes';
+  const real = totals.traffic !== undefined && totals.traffic.requests > 0;
+  const traffic = (real ? totals.traffic : totals.probeTraffic) ?? emptyTraffic();
+  const base = real ? b?.traffic : undefined;
+  const what = real ? 'requests' : 'health probes';
   const p99 = trafficPercentile(traffic, 99);
   const baseP99 = base ? trafficPercentile(base, 99) : b?.p99;
   const within = baseP99 !== undefined && p99 !== undefined ? p99 <= baseP99 * 1.1 : undefined;

@@ -11,6 +11,7 @@ import {
 import { PLAN_RULES } from '../domain/plan';
 import type { Json, Release } from '../domain/release';
 import { trafficOf } from '../domain/traffic';
+import { addToTotals, compactSamples, type WindowTotals } from '../domain/sample-history';
 import { judge, type Judgement, type PolicyThresholds } from '../domain/verdict';
 import type { AlarmState } from '../ports/alarms';
 import { probeEndpoints } from './health-probes';
@@ -79,14 +80,19 @@ export const monitor: StepHandler = {
     const start =
       typeof progress.windowStart === 'number' ? progress.windowStart : Math.floor(now / interval) * interval;
     if (progress.windowStart === undefined) await ctx.record({ progress: { windowStart: start } });
-    const samples = (progress.samples as unknown as Sample[] | undefined) ?? [];
+    let samples = (progress.samples as unknown as Sample[] | undefined) ?? [];
+    let totals = (progress.totals as unknown as WindowTotals | undefined) ?? {};
     const totalSlots = Math.max(1, Math.ceil(window / interval));
     const endedSlots = Math.min(totalSlots, Math.floor((now - start) / interval));
     const nextSlot = samples.length === 0 ? 0 : Math.max(...samples.map((s) => s.slot)) + 1;
 
     for (let slot = nextSlot; slot < endedSlots; slot++) {
-      samples.push(await takeSample(ctx, start + slot * interval, interval, slot, slot === endedSlots - 1));
-      await ctx.record({ progress: { samples: samples as unknown as Json } });
+      const sample = await takeSample(ctx, start + slot * interval, interval, slot, slot === endedSlots - 1);
+      samples = compactSamples([...samples, sample], ctx.env.rollback.judgeWindow);
+      totals = addToTotals(totals, sample);
+      await ctx.record({
+        progress: { samples: samples as unknown as Json, totals: totals as unknown as Json },
+      });
     }
     // The last verdict (keep or withdraw a proposal) is taken on fresh figures, however recent the last read.
     const signals = await slowSignals(ctx, start, now, endedSlots >= totalSlots);
@@ -126,7 +132,7 @@ export const monitor: StepHandler = {
     }
     if (endedSlots >= totalSlots) {
       await withdrawIfHealthy(ctx, judgement, window);
-      return conclude(samples, ctx.release.facts.baseline, window, judgement);
+      return conclude(samples, totals, ctx.release.facts.baseline, window, judgement);
     }
     return {
       kind: 'wait',
