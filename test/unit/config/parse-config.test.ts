@@ -54,6 +54,7 @@ const DEFAULT_MONITORING = {
   followUps: [3_600_000, 86_400_000, 604_800_000],
   reviewAfter: 86_400_000,
   metrics: false,
+  loadBalancers: 'auto',
 };
 
 describe('parseConfig', () => {
@@ -87,6 +88,12 @@ describe('parseConfig', () => {
         errorLogFactor: 3,
         errorLogFloorPerMinute: 5,
         consecutive: 2,
+        judgeWindow: 60_000,
+        minRequests: 300,
+        significance: 0.001,
+        crashes: 2,
+        connectionsFactor: 2,
+        proposalTtl: 1_800_000,
         auto: false,
         twoPersonRule: false,
         remindAfter: 600_000,
@@ -118,13 +125,18 @@ describe('parseConfig', () => {
         ['backend-service', 'worker-service'],
       );
       assert.deepEqual(production.database, { kind: 'instance', id: 'social-analytics-db' });
-      // window: 15m, interval: 60s and metrics: true as written; everything else from the defaults.
+      // window, interval, metrics, access logs, load balancers and alarms as written; the rest from the defaults.
       assert.deepEqual(production.monitoring, {
         ...DEFAULT_MONITORING,
         window: 900_000,
         interval: 60_000,
         metrics: true,
+        accessLogs: { json: { status: 'status', latency: 'latency_ms' }, latencyUnit: 'ms' },
+        loadBalancers: 'auto',
+        alarms: { prefix: 'social-analytics-prod-' },
       });
+      assert.equal(production.rollback.minRequests, 300);
+      assert.equal(production.rollback.proposalTtl, 1_800_000);
       assert.equal(production.rollback.twoPersonRule, true);
       assert.equal(production.rollback.cpu, 90);
       assert.equal(production.rollback.memory, 90);
@@ -195,6 +207,69 @@ describe('parseConfig', () => {
     assert.deepEqual(problemsOf(config(env('production', '\n        rollback: { memory: 120 }'))), [
       `${P}.rollback.memory: Too big: expected number to be <=100`,
     ]);
+  });
+
+  it('reads access logs as JSON field paths or a parse clause, and refuses a clause without latency', () => {
+    const json = parseConfig(
+      config(
+        env(
+          'production',
+          '\n        monitoring: { accessLogs: { json: { status: http.status, latency: took } } }',
+        ),
+      ),
+    );
+    assert.deepEqual(json.apps.backend?.environments.production?.monitoring.accessLogs, {
+      json: { status: 'http.status', latency: 'took' },
+      latencyUnit: 'ms',
+    });
+    const parse = parseConfig(
+      config(
+        env(
+          'production',
+          `\n        monitoring: { accessLogs: { parse: '@message "* * * *s" as method, path, status, latency', latencyUnit: s } }`,
+        ),
+      ),
+    );
+    assert.equal(parse.apps.backend?.environments.production?.monitoring.accessLogs?.latencyUnit, 's');
+    const problems = problemsOf(
+      config(
+        env(
+          'production',
+          `\n        monitoring: { accessLogs: { parse: '@message "* *" as method, status' } }`,
+        ),
+      ),
+    );
+    assert.equal(problems.length, 1);
+    assert.equal(
+      problems[0],
+      `${P}.monitoring.accessLogs.parse: expected an Insights parse clause (no "|") that names the fields status and latency`,
+    );
+  });
+
+  it('takes load balancers as auto, off or ARN suffixes, and refuses a full ARN', () => {
+    const listed = parseConfig(
+      config(
+        env(
+          'production',
+          '\n        monitoring: { loadBalancers: [{ targetGroup: targetgroup/web/0123abcd, loadBalancer: app/alb/89ef } ] }',
+        ),
+      ),
+    );
+    assert.deepEqual(listed.apps.backend?.environments.production?.monitoring.loadBalancers, [
+      { targetGroup: 'targetgroup/web/0123abcd', loadBalancer: 'app/alb/89ef' },
+    ]);
+    const problems = problemsOf(
+      config(
+        env(
+          'production',
+          '\n        monitoring: { loadBalancers: [{ targetGroup: "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/01", loadBalancer: app/alb/89ef }] }',
+        ),
+      ),
+    );
+    assert.ok(
+      problems.some((p) => /targetgroup\/<name>\/<id>/.test(p)),
+      JSON.stringify(problems),
+    );
   });
 
   it('lists every problem of one file by its dotted path, not just the first', () => {
