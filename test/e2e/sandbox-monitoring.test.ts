@@ -17,6 +17,7 @@ type Json = Record<string, unknown>;
 describe('monitoring judges real traffic in the sandbox (real HTTP, Redis, emulator)', function () {
   this.timeout(600_000);
   let sandbox: Sandbox;
+  let manualProposal: FakeMessage | undefined;
 
   before(async () => {
     sandbox = await startSandbox({
@@ -177,6 +178,11 @@ describe('monitoring judges real traffic in the sandbox (real HTTP, Redis, emula
   });
 
   it('an alarm that goes off is proposed with its name and reason, and the proposal is withdrawn when the window ends healthy', async () => {
+    // A rollback asked for by hand now, approved only after v1.2.1 shipped: it must not undo v1.2.1.
+    await command('U0REQUESTER', '/rollback backend production');
+    manualProposal = await waitFor('the manual rollback proposal', () =>
+      [...top()].reverse().find((m) => textOf(m).includes('rollback_approve') && m.text.includes('Rollback')),
+    );
     sandbox.emulator.putAlarm({
       name: 'social-analytics-e2e-checkout',
       state: 'OK',
@@ -214,6 +220,29 @@ describe('monitoring judges real traffic in the sandbox (real HTTP, Redis, emula
     );
     assert.ok(!textOf(closed).includes('rollback_approve'), 'a withdrawn proposal has no buttons');
     assert.match(textOf(closed), /stayed healthy/);
+  });
+
+  it('an approval of a proposal a newer release superseded changes nothing in ECS and says why', async () => {
+    assert.ok(manualProposal, 'made in the previous test');
+    const before = sandbox.emulator.runningImage('social-analytics-cluster', 'backend-service');
+    assert.match(before ?? '', /:v1\.2\.1$/);
+    const approve = elements(manualProposal).find((e) => e.element.action_id === 'rollback_approve');
+    const updatesBefore = sandbox.emulator.calls.filter((c) => c.action === 'UpdateService').length;
+    await post('/api/action', {
+      user: 'U0APPROVER',
+      ts: manualProposal.ts,
+      actionId: 'rollback_approve',
+      blockId: approve?.blockId,
+    });
+    const refusal = await waitFor('the refusal', () =>
+      sandbox.slack.ephemerals('U0APPROVER').find((e) => /superseded/i.test(e.text)),
+    );
+    assert.match(refusal.text, /superseded by v1\.2\.1/);
+    const closed = sandbox.slack.findMessage(manualProposal.ts);
+    assert.ok(closed && /Superseded by v1\.2\.1/.test(textOf(closed)), closed && textOf(closed));
+    assert.ok(!textOf(closed).includes('rollback_approve'), 'no buttons left');
+    assert.equal(sandbox.emulator.calls.filter((c) => c.action === 'UpdateService').length, updatesBefore);
+    assert.equal(sandbox.emulator.runningImage('social-analytics-cluster', 'backend-service'), before);
   });
 
   it('a crashing build is proposed with its tasks’ stop reason', async () => {

@@ -74,11 +74,14 @@ describe('renderPlan', () => {
     ]);
   });
 
-  it('lists the baseline probes and error-log count', () => {
+  it('lists the baseline of every signal monitoring judges against', () => {
     assert.deepEqual(section(production, 'baseline'), [
       '  baseline',
       '      HTTP GET each health endpoint 20 times: p50/p95/p99 and 5xx rate',
-      '      CloudWatch Logs FilterLogEvents /ecs/social-analytics-backend "ERROR" over the last 15 min',
+      '      CloudWatch Logs FilterLogEvents /ecs/social-analytics-backend "ERROR" over the last 15m 00s',
+      "      CloudWatch Logs Insights: requests, 5xx and latency of /ecs/social-analytics-backend's access logs over the last 15m 00s",
+      "      CloudWatch GetMetricData: the load balancer's and database's complete minutes over the last 15m 00s (target groups found with ELB DescribeTargetGroups)",
+      '      CloudWatch DescribeAlarms: which alarms are OK now',
     ]);
   });
 
@@ -111,14 +114,26 @@ describe('renderPlan', () => {
     ]);
   });
 
-  it('lists the sampling of the monitoring window', () => {
+  it('lists every signal of the monitoring window, what it costs in AWS requests and the IAM actions', () => {
     assert.deepEqual(section(production, 'monitor'), [
       '  monitor',
-      '      every 1m 00s for 15m 00s: CloudWatch Logs errors /ecs/social-analytics-backend "ERROR" over the slot (one Insights query shared by the apps sampling then; FilterLogEvents when alone)',
-      '      HTTP GET each health endpoint 5 times; ECS DescribeServices for running vs desired tasks',
-      '      CloudWatch GetMetricData AWS/ECS CPUUtilization and MemoryUtilization of backend-service, worker-service over the slot, one request',
-      '      a status post in the thread every few samples; a rollback proposal when a rule fires',
+      '      every 1m 00s for 15m 00s, judged over a sliding 1m 00s (at least 300 requests, else inconclusive):',
+      "      users' requests, 5xx and latency from /ecs/social-analytics-backend's access logs: one Logs Insights query (StartQuery + GetQueryResults polls) per sample moment shared by every app sampling then; FilterLogEvents if Insights fails — logs:StartQuery, logs:GetQueryResults, logs:FilterLogEvents",
+      '      error logs /ecs/social-analytics-backend "ERROR" per slot, in the same shared Insights query (FilterLogEvents when alone) — logs:StartQuery, logs:FilterLogEvents',
+      '      HTTP GET each health endpoint 5 times; ECS DescribeServices for running vs desired tasks — ecs:DescribeServices',
+      '      crashed tasks of the new revision: ECS ListTasks (STOPPED) + DescribeTasks per service, at most every 30s — ecs:ListTasks, ecs:DescribeTasks',
+      '      one CloudWatch GetMetricData per sample moment for every app: AWS/ECS CPU and memory of backend-service, worker-service, AWS/ApplicationELB RequestCount, HTTPCode_Target_5XX_Count, HTTPCode_ELB_5XX_Count, TargetResponseTime p50/p99, AWS/RDS DatabaseConnections — complete minutes only (published about 2 min late) — cloudwatch:GetMetricData, elasticloadbalancing:DescribeTargetGroups',
+      '      CloudWatch DescribeAlarms of the configured alarms, at most every 30s — cloudwatch:DescribeAlarms',
+      '      a status post in the thread every few samples; a rollback proposal when a rule fires on enough evidence',
     ]);
+  });
+
+  it('says a window without access logs is judged on the health probes', () => {
+    const staging = renderPlan(resolveTarget(EXAMPLE, 'backend', 'staging'), 'v1.2.0', 'minor');
+    assert.match(
+      staging,
+      /no access logs configured: users' traffic is judged on the bot's 5 health probes per endpoint and sample \(set monitoring\.accessLogs\)/,
+    );
   });
 
   it('leaves CloudWatch metrics out of the monitoring plan where they are not enabled', () => {
@@ -186,6 +201,6 @@ describe('renderPlan for a major release', () => {
   it('shows the extended monitoring window a major release runs with', () => {
     const config = parseConfig(readFileSync(join(__dirname, '../../../deploybot.example.yaml'), 'utf8'));
     const text = renderPlan(resolveTarget(config, 'backend', 'production'), 'v2.0.0', 'major');
-    assert.match(text, /every 10m 00s for 24h 00m: CloudWatch Logs errors/);
+    assert.match(text, /every 10m 00s for 24h 00m, judged over a sliding 1m 00s/);
   });
 });
