@@ -57,6 +57,8 @@ describe('monitoring judges real traffic in the sandbox (real HTTP, Redis, emula
 
   const textOf = (m: FakeMessage) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
   const top = () => sandbox.slack.messages('engineering');
+  /** Every message of the channel, thread replies included (proposals are replies). */
+  const everything = () => top().flatMap((m) => [m, ...(m.replies ?? [])]);
 
   function channelTail(): string {
     return top()
@@ -179,9 +181,10 @@ describe('monitoring judges real traffic in the sandbox (real HTTP, Redis, emula
 
   it('an alarm that goes off is proposed with its name and reason, and the proposal is withdrawn when the window ends healthy', async () => {
     // A rollback asked for by hand now, approved only after v1.2.1 shipped: it must not undo v1.2.1.
+    const seen = new Set(everything().map((m) => m.ts));
     await command('U0REQUESTER', '/rollback backend production');
     manualProposal = await waitFor('the manual rollback proposal', () =>
-      [...top()].reverse().find((m) => textOf(m).includes('rollback_approve') && m.text.includes('Rollback')),
+      everything().find((m) => !seen.has(m.ts) && textOf(m).includes('rollback_approve')),
     );
     sandbox.emulator.putAlarm({
       name: 'social-analytics-e2e-checkout',
