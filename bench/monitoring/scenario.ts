@@ -104,15 +104,16 @@ const quietChat: ReleaseChat = {
   async releaseFinished() {},
 };
 
-/** The control side never runs a step; the bot process does. */
-const noPorts = new Proxy(
-  {},
-  {
-    get: () => {
-      throw new Error('steps run in the bot process, not in the benchmark driver');
-    },
-  },
-) as Omit<StepPorts, 'releases'>;
+/**
+ * The control side never runs a step; the bot process does. The engine may hold
+ * a port (the release service keeps the platform for approvals), but any call
+ * on one fails.
+ */
+const refuse = () => {
+  throw new Error('steps run in the bot process, not in the benchmark driver');
+};
+const unusablePort = new Proxy({}, { get: () => refuse });
+const noPorts = new Proxy({}, { get: () => unusablePort }) as Omit<StepPorts, 'releases'>;
 
 /** The bot (bot.ts) in its own Node process: its proposals and its memory, as it reports them. */
 class BotProcess {
