@@ -194,7 +194,8 @@ export function errorLogsRule(input: JudgeInput, ordered: readonly Sample[]): Ru
   const baseRate = base && base.minutes > 0 ? base.count / base.minutes : 0;
   const limit = Math.max(t.errorLogFloorPerMinute, baseRate * t.errorLogFactor);
   const rate = lines / minutes;
-  const what = beyond5xx ? 'error logs besides 5xx responses' : 'error logs';
+  const noun = lines === 1 ? 'error log' : 'error logs';
+  const what = beyond5xx ? `${noun} besides 5xx responses` : noun;
   const against = base
     ? `${baseRate.toFixed(1)}/min at baseline (${count(base.count)} in ${formatDuration(base.minutes * 60_000)})`
     : 'no baseline';
