@@ -3,6 +3,26 @@ import { DEFAULT_ERROR_LINE } from './profiles';
 /** Where the app's lines go: the emulator's CloudWatch Logs (AwsEmulator.appendLog). */
 export type AppendLog = (group: string, stream: string, message: string, at?: number) => void;
 
+/** The app the sandbox seeds: where its tasks run and where they log, unless an option says otherwise. */
+export const BACKEND_APP = {
+  cluster: 'social-analytics-cluster',
+  service: 'backend-service',
+  logGroup: '/ecs/social-analytics-backend',
+  logStreamPrefix: 'ecs/backend',
+} as const;
+
+/** The app's log, in the option's group and stream prefix or the seeded backend's. */
+export function appLogOf(
+  append: AppendLog,
+  options: { logGroup?: string; logStreamPrefix?: string },
+): AppLog {
+  return new AppLog(
+    append,
+    options.logGroup ?? BACKEND_APP.logGroup,
+    options.logStreamPrefix ?? BACKEND_APP.logStreamPrefix,
+  );
+}
+
 /**
  * The app's log group as the awslogs driver fills it: one stream per task
  * (here one pseudo task per tag), access lines and ERROR lines side by side.

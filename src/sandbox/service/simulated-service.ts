@@ -2,7 +2,7 @@ import { closeServer, listen } from '../loopback-http';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppLog } from './app-log';
+import { type AppLog, appLogOf, BACKEND_APP } from './app-log';
 import { loadProfiles, profileFor, resolveProfiles, type ResolvedProfile, type TagProfile } from './profiles';
 import type { ServiceBackend } from './service-backend';
 import { ServiceMetrics, type ServiceStats } from './service-metrics';
@@ -64,13 +64,9 @@ export class SimulatedService {
     this.jitterMs = options.jitterMs ?? file.jitterMs;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => backend.now());
-    this.cluster = options.cluster ?? 'social-analytics-cluster';
-    this.service = options.service ?? 'backend-service';
-    this.log = new AppLog(
-      (g, s, m, at) => backend.appendLog(g, s, m, at),
-      options.logGroup ?? '/ecs/social-analytics-backend',
-      options.logStreamPrefix ?? 'ecs/backend',
-    );
+    this.cluster = options.cluster ?? BACKEND_APP.cluster;
+    this.service = options.service ?? BACKEND_APP.service;
+    this.log = appLogOf((g, s, m, at) => backend.appendLog(g, s, m, at), options);
   }
 
   async start(port = 0): Promise<void> {

@@ -1,3 +1,4 @@
+import { BACKEND_APP } from './app-log';
 import type { ServiceBackend } from './service-backend';
 import type { Random } from './traffic-model';
 
@@ -62,8 +63,8 @@ export class TaskReplacer {
     try {
       replace.call(
         this.backend,
-        this.options.cluster ?? 'social-analytics-cluster',
-        this.options.service ?? 'backend-service',
+        this.options.cluster ?? BACKEND_APP.cluster,
+        this.options.service ?? BACKEND_APP.service,
       );
       this.replaced += 1;
       return true;

@@ -1,4 +1,4 @@
-import { AppLog } from './app-log';
+import { type AppLog, appLogOf, BACKEND_APP } from './app-log';
 import {
   loadProfiles,
   profileFor,
@@ -94,13 +94,9 @@ export class TrafficGenerator {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => backend.now());
     this.phases = drawDriftPhases(this.random);
-    this.cluster = options.cluster ?? 'social-analytics-cluster';
-    this.service = options.service ?? 'backend-service';
-    this.log = new AppLog(
-      (g, s, m, at) => backend.appendLog(g, s, m, at),
-      options.logGroup ?? '/ecs/social-analytics-backend',
-      options.logStreamPrefix ?? 'ecs/backend',
-    );
+    this.cluster = options.cluster ?? BACKEND_APP.cluster;
+    this.service = options.service ?? BACKEND_APP.service;
+    this.log = appLogOf((g, s, m, at) => backend.appendLog(g, s, m, at), options);
     this.lastTickAt = this.now();
   }
 
