@@ -25,10 +25,12 @@ export interface LoadBalancerTarget {
 export async function resolveTargets(
   setting: LoadBalancersSetting,
   services: readonly ServiceState[],
-  lb: LoadBalancers,
+  lb: LoadBalancers | undefined,
 ): Promise<LoadBalancerTarget[]> {
   if (setting === 'off') return [];
   if (setting !== 'auto') return unique(setting.map((t) => ({ ...t })));
+  // Discovery needs the ELB API; without it wired there is nothing to name the metrics by.
+  if (!lb) return [];
   const arns = [...new Set(services.flatMap((s) => s.loadBalancers.map((l) => l.targetGroupArn)))];
   if (arns.length === 0) return [];
   const refs = await lb.describeTargetGroups(arns);

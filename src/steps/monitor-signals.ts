@@ -47,13 +47,15 @@ export async function loadBalancerTargets(
   env: EnvironmentConfig,
 ): Promise<LoadBalancerTarget[]> {
   const setting = env.monitoring.loadBalancers;
-  if (!env.monitoring.metrics || !ports.metricData || setting === 'off') return [];
-  if (setting !== 'auto') return resolveTargets(setting, [], { describeTargetGroups: async () => [] });
-  if (!ports.loadBalancers) return [];
-  const services = await ports.platform.describeServices(
-    env.cluster,
-    env.services.map((s) => s.name),
-  );
+  if (!env.monitoring.metrics || !ports.metricData) return [];
+  // Only discovery reads the services; listed target groups are taken as written.
+  const discover = setting === 'auto' && ports.loadBalancers !== undefined;
+  const services = discover
+    ? await ports.platform.describeServices(
+        env.cluster,
+        env.services.map((s) => s.name),
+      )
+    : [];
   return resolveTargets(setting, services, ports.loadBalancers);
 }
 
