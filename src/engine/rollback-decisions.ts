@@ -11,7 +11,7 @@ import {
   serviceDrift,
   supersededText,
   type Staleness,
-} from './proposal-staleness';
+} from '../domain/proposal-staleness';
 import { BOT, type RollbackDeps } from './rollback-proposals';
 import { updateRelease } from './update-release';
 

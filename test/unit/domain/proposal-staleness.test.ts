@@ -5,7 +5,7 @@ import {
   newerStartedRelease,
   serviceDrift,
   supersededText,
-} from '../../../src/engine/proposal-staleness';
+} from '../../../src/domain/proposal-staleness';
 
 const T0 = Date.UTC(2026, 10, 27, 17, 0, 0);
 const TD = (family: string, revision: number) =>

@@ -1,10 +1,10 @@
-import { shortTaskDefinition } from '../domain/image';
-import type { Release } from '../domain/release';
+import { shortTaskDefinition } from './image';
+import type { Release } from './release';
 
 /**
  * Whether a rollback proposal still describes the world it would act on. Pure:
- * the caller reads the history and what ECS runs, this decides. (Kept beside
- * the decisions that use it; it has no I/O and could live in src/domain.)
+ * the caller (src/engine/rollback-decisions.ts) reads the history and what ECS
+ * runs, this decides.
  */
 
 /** A service that no longer runs the revision the proposal expected. */
