@@ -5,6 +5,9 @@ import { registerDeployCommand } from '../../commands/deploy';
 import { registerReleaseActions } from '../../commands/release-actions';
 import { registerRollback } from '../../commands/rollback';
 import { boltLogger } from './bolt-logger';
+import { guardAgainstReplays } from './replay-guard';
+import { guardSlackRequests } from './request-guard';
+import { registerUnhandledRequests } from './unhandled-requests';
 import type { SlackDeps } from './slack-deps';
 
 export interface SlackSecrets {
@@ -49,15 +52,7 @@ export function createSlackApp(
   const log = boltLogger(logger);
   const receiver = secrets.appToken
     ? new SocketModeReceiver({ appToken: secrets.appToken, customRoutes: routes, logger: log })
-    : new HTTPReceiver({
-        signingSecret: secrets.signingSecret as string,
-        endpoints: '/slack/events',
-        customRoutes: routes,
-        logger: log,
-        // A slow listener must not leave Slack without an answer: Bolt answers 2xx
-        // when ack() is called, and every listener acks before doing any I/O.
-        processBeforeResponse: false,
-      });
+    : guardedHttpReceiver(secrets.signingSecret as string, routes, logger);
   const app = new App({
     token: secrets.botToken,
     receiver,
@@ -68,6 +63,9 @@ export function createSlackApp(
       rejectRateLimitedCalls: false,
     },
   });
+  // Global middleware, in order: ack whatever no listener acks, then drop replayed clicks.
+  registerUnhandledRequests(app, logger);
+  app.use(guardAgainstReplays({ redis: deps.redis, prefix: deps.prefix, logger }));
   registerDeployCommand(app, deps);
   registerReleaseActions(app, deps);
   registerRollback(app, deps);
@@ -75,4 +73,31 @@ export function createSlackApp(
     logger.error({ err: error }, 'slack listener failed');
   });
   return app;
+}
+
+const SLACK_EVENTS_PATH = '/slack/events';
+
+/**
+ * Bolt's HTTPReceiver behind our request guard (request-guard.ts): the guard
+ * reads, verifies and checks every POST to /slack/events and hands Bolt only
+ * what Slack could have sent. HTTPReceiver#start serves `this.requestListener`,
+ * a public property, so putting the guard there covers every request its
+ * server takes; the custom routes pass through untouched.
+ */
+function guardedHttpReceiver(signingSecret: string, routes: CustomRoute[], logger: Logger): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    endpoints: SLACK_EVENTS_PATH,
+    customRoutes: routes,
+    logger: boltLogger(logger),
+    // A slow listener must not leave Slack without an answer: Bolt answers 2xx
+    // when ack() is called, and every listener acks before doing any I/O.
+    processBeforeResponse: false,
+  });
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, {
+    signingSecret,
+    endpoints: [SLACK_EVENTS_PATH],
+    logger,
+  });
+  return receiver;
 }

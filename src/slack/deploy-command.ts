@@ -2,6 +2,7 @@ import { InvalidRequestError } from '../domain/errors';
 import { isReleaseType, type ReleaseType } from '../domain/release';
 import { isReleaseId } from '../domain/release-id';
 import { parseVersion } from '../domain/version';
+import { plainText } from './plain-text';
 
 /**
  * The `/deploy` grammar. Chat text only selects from configuration: app and
@@ -51,8 +52,13 @@ function usage(message: string): InvalidRequestError {
   return new InvalidRequestError('usage', message);
 }
 
+/** Words of command text, after dropping the control characters nobody meant to type (see plainText). */
+function wordsOf(text: string): string[] {
+  return plainText(text).trim().split(/\s+/).filter(Boolean);
+}
+
 export function parseDeployCommand(text: string, names: ConfiguredNames): DeployCommand {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+  const words = wordsOf(text);
   const [first, ...rest] = words;
   if (!first || first === 'help') {
     if (rest.length > 0) throw usage(`help takes no arguments, got "${clip(rest.join(' '))}"`);
@@ -202,7 +208,7 @@ export function parseRollbackCommand(
   text: string,
   names: ConfiguredNames,
 ): { app?: string; environment?: string; database?: 'downgrade' | 'restore' } {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+  const words = wordsOf(text);
   const flags = words.filter((w) => w.startsWith('--'));
   for (const flag of flags) {
     if (!Object.hasOwn(ROLLBACK_FLAGS, flag)) {
