@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_REQUIRED, isChecklistItemId } from '../domain/checklist';
 import { duration } from './duration-field';
+import { leaseTimingProblems } from './lease-timing';
+import { conflictMessage, sharedResourceConflicts } from './lock-groups';
 import { monitoringSchema, rollbackSchema } from './monitoring-schema';
 
 /**
@@ -116,6 +118,12 @@ const environmentSchema = z
     checklist: checklistSchema.prefault({}),
     /** Slack channel for this environment's releases; defaults to slack.channel. */
     channel: z.string().min(1).optional(),
+    /**
+     * Environments (of any apps) that share an ECS service or a database must
+     * name the same lock group: they then share one release lock, and a manual
+     * lock on one locks them all. Without it, sharing is refused at start-up.
+     */
+    lockGroup: name.optional(),
   })
   .strict()
   // `when`: cross-field checks run even when another field failed, so one pass
@@ -161,6 +169,11 @@ export const configSchema = z
         lockTtl: duration.prefault('10m'),
         /** How long a created release may wait for "Start" before its lock lapses. */
         startTimeout: duration.prefault('2h'),
+        /**
+         * How often the reconciler sweeps active releases (heartbeats their locks, re-enqueues
+         * lost jobs); unset, a minute. lockTtl must outlive several sweeps: see lease-timing.ts.
+         */
+        reconcileInterval: duration.optional(),
         /** How often slow AWS operations are polled. */
         pollInterval: duration.prefault('15s'),
         /**
@@ -195,6 +208,22 @@ export const configSchema = z
               message: `expected another environment of ${appName}`,
             });
           }
+        }
+      }
+      // Per-environment locks mean nothing when two environments change one resource.
+      for (const conflict of sharedResourceConflicts(apps)) {
+        ctx.addIssue({ code: 'custom', path: conflict.path, message: conflictMessage(conflict) });
+      }
+      // The lock's heartbeat schedule must fit its ttl; see src/config/lease-timing.ts.
+      const engine = isRecord(config) && isRecord(config.engine) ? config.engine : undefined;
+      const { lockTtl, startTimeout, reconcileInterval } = engine ?? {};
+      if (
+        typeof lockTtl === 'number' &&
+        typeof startTimeout === 'number' &&
+        (reconcileInterval === undefined || typeof reconcileInterval === 'number')
+      ) {
+        for (const message of leaseTimingProblems({ engine: { lockTtl, startTimeout, reconcileInterval } })) {
+          ctx.addIssue({ code: 'custom', path: [], message });
         }
       }
     },

@@ -16,6 +16,7 @@ import type { ReleaseChat } from '../ports/release-chat';
 import type { ReleaseStore } from '../ports/release-store';
 import type { StepQueue } from '../ports/step-queue';
 import type { Logger } from '../logging/logger';
+import { appendAudit } from './audit-trail';
 import { bestEffort } from './best-effort';
 import { releaseChecklist } from './release-checklist';
 import { RollbackDecisions } from './rollback-decisions';
@@ -56,7 +57,11 @@ export class ReleaseService {
 
   constructor(private readonly deps: ReleaseServiceDeps) {
     this.proposals = new RollbackProposals(deps);
-    this.decisions = new RollbackDecisions(deps, (id, by) => this.start(id, by));
+    this.decisions = new RollbackDecisions(
+      deps,
+      (id, by) => this.start(id, by),
+      (scope, holder) => this.describeHolder(scope, holder),
+    );
   }
 
   /** Creates a release awaiting its start (the checklist), holding the lock. */
@@ -71,14 +76,12 @@ export class ReleaseService {
 
     const lock = await locks.acquire(scope, id, config.engine.startTimeout);
     if (!lock.acquired) {
-      await this.audit(
-        input.requestedBy,
-        'release.refused',
-        target.app,
-        target.environment,
-        undefined,
-        version,
-      );
+      await appendAudit(this.deps, {
+        actor: input.requestedBy,
+        action: 'release.refused',
+        ...scope,
+        detail: version,
+      });
       throw new LockedError(await this.describeHolder(scope, lock.holder), lock.holder);
     }
     const release: Release = {
@@ -105,14 +108,7 @@ export class ReleaseService {
       await locks.release(scope, id);
       throw error;
     }
-    await this.audit(
-      input.requestedBy,
-      'release.requested',
-      target.app,
-      target.environment,
-      id,
-      `${version} (${type})`,
-    );
+    await this.audit(input.requestedBy, 'release.requested', release, `${version} (${type})`);
     // The message is posted before any step runs, so every later update has a message to edit.
     await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
     // Preflight runs now: its results tick the checklist people look at before Start.
@@ -124,11 +120,14 @@ export class ReleaseService {
 
   /**
    * Ticks or unticks manual checklist items while the release awaits its start.
-   * Automated items are preflight's to tick and are ignored here.
+   * Automated items are preflight's to tick and are ignored here. Only what the
+   * winning write changed is audited and posted: an identical repeat (a double
+   * click, concurrent identical clicks) changes nothing and is a silent no-op.
    */
   async tick(releaseId: string, by: string, changes: Record<string, boolean>): Promise<Release> {
     const { store, clock } = this.deps;
     const manual = new Set(CHECKLIST.filter((item) => !isAutomated(item)).map((item) => item.id));
+    // Rebuilt on every attempt: after a lost CAS, what the retry applies to the fresh copy is what counts.
     const applied: string[] = [];
     const updated = await updateRelease(store, releaseId, (r) => {
       applied.length = 0;
@@ -150,7 +149,7 @@ export class ReleaseService {
       );
     }
     if (applied.length > 0) {
-      await this.audit(by, 'checklist.tick', updated.app, updated.environment, releaseId, applied.join(' '));
+      await this.audit(by, 'checklist.tick', updated, applied.join(' '));
       await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(updated));
     }
     return updated;
@@ -159,36 +158,17 @@ export class ReleaseService {
   /**
    * Starts a release awaiting its start: its next step is queued. Every required
    * checklist item must be ticked, by people or by preflight; `override` (a
-   * reason, audited) starts it anyway.
+   * reason, audited) starts it anyway. One compare-and-set decides: of many
+   * concurrent Starts exactly one audits, queues and posts; the others are
+   * refused as `not_startable`.
    */
   async start(releaseId: string, by: string, options: { override?: string } = {}): Promise<Release> {
     const { store, clock, locks, config } = this.deps;
     const existing = await this.get(releaseId);
-    if (existing.state !== 'awaiting_start') {
-      throw new InvalidRequestError(
-        'not_startable',
-        `release ${releaseId} is ${existing.state}, not awaiting start`,
-      );
-    }
-    // A rollback has no checklist: its approval is the approver pressing Start.
-    const missing = existing.rollbackOf ? [] : missingForStart(releaseChecklist(existing, config));
-    if (missing.length > 0 && !options.override) {
-      const names = missing.map((m) =>
-        m.state === 'pending' ? `${m.item.text} (preflight still checking)` : m.item.text,
-      );
-      throw new InvalidRequestError('checklist_incomplete', `Start needs: ${names.join('; ')}`);
-    }
-    if (missing.length > 0) {
-      const skipped = missing.map((m) => m.item.id).join(', ');
-      await this.audit(
-        by,
-        'checklist.override',
-        existing.app,
-        existing.environment,
-        releaseId,
-        `${options.override} [${skipped}]`,
-      );
-    }
+    refuseUnstartable(existing);
+    // Checked before the lock is touched so that a plain refusal changes nothing; checked again in the CAS.
+    const missing = this.missingForStart(existing);
+    if (missing.length > 0 && !options.override) throw checklistIncomplete(missing);
     const scope = { app: existing.app, environment: existing.environment };
     // A manual lock stops deploys, not the remedy an approver chose.
     const lock = await locks.acquire(scope, releaseId, config.engine.lockTtl, {
@@ -197,22 +177,45 @@ export class ReleaseService {
     if (!lock.acquired) {
       throw new LockedError(await this.describeHolder(scope, lock.holder), lock.holder);
     }
+    let won = false;
+    let skipped: ReturnType<typeof missingForStart> = [];
     const started = await updateRelease(store, releaseId, (r) => {
-      if (r.state !== 'awaiting_start') return undefined;
+      won = false;
+      if (r.state !== 'awaiting_start' || (r.rollbackOf && !r.proposal?.approvedBy)) return undefined;
+      skipped = this.missingForStart(r);
+      if (skipped.length > 0 && !options.override) return undefined;
       r.state = nextReleaseState(r.state, 'start');
       r.startedAt = clock.now();
       r.startedBy = by;
       r.updatedAt = clock.now();
+      won = true;
       return r;
     });
-    if (started.state !== 'running' || started.startedAt === undefined) {
+    if (!won) {
+      // A cancel won the race: its lock, just re-taken by us, must not outlive it.
+      if (isFinished(started)) await locks.release(scope, releaseId);
+      // Still waiting (an item was unticked meanwhile): it keeps its pre-start lease.
+      if (started.state === 'awaiting_start') {
+        await locks.heartbeat(scope, releaseId, config.engine.startTimeout);
+        if (skipped.length > 0) throw checklistIncomplete(skipped);
+      }
+      refuseUnstartable(started);
       throw new InvalidRequestError('not_startable', `release ${releaseId} is ${started.state}`);
+    }
+    if (skipped.length > 0) {
+      const items = skipped.map((m) => m.item.id).join(', ');
+      await this.audit(by, 'checklist.override', started, `${options.override} [${items}]`);
     }
     const first = nextRunnableStep(started);
     if (first) await this.deps.queue.enqueue(releaseId, first.name);
-    await this.audit(by, 'release.started', started.app, started.environment, releaseId, started.version);
+    await this.audit(by, 'release.started', started, started.version);
     await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(started));
     return started;
+  }
+
+  /** Required items not yet ticked; a rollback has none (its approval is the approver pressing Start). */
+  private missingForStart(release: Release): ReturnType<typeof missingForStart> {
+    return release.rollbackOf ? [] : missingForStart(releaseChecklist(release, this.deps.config));
   }
 
   /** Proposes a rollback (services, or with `database` the database); see RollbackProposals. */
@@ -255,34 +258,31 @@ export class ReleaseService {
 
   /**
    * Ends a release that has not finished. Work already handed to AWS (a rollout,
-   * a migration task) keeps going there; no further step starts.
+   * a migration task) keeps going there; no further step starts. One
+   * compare-and-set decides: of concurrent cancels (or rejections of a
+   * proposal) exactly one audits, frees the lock and posts; the others are
+   * refused. A proposal an approver has claimed is refused as `already_decided`.
    */
   async cancel(releaseId: string, by: string): Promise<Release> {
     const { store, clock, locks } = this.deps;
-    const existing = await this.get(releaseId);
-    if (isFinished(existing)) {
-      throw new InvalidRequestError('not_cancellable', `release ${releaseId} already ${existing.state}`);
-    }
+    refuseUncancellable(await this.get(releaseId));
+    let won = false;
     const cancelled = await updateRelease(store, releaseId, (r) => {
-      if (isFinished(r)) return undefined;
+      won = false;
+      if (isFinished(r) || isClaimedProposal(r)) return undefined;
       r.state = nextReleaseState(r.state, 'cancel');
       r.cancelledBy = by;
       r.endedAt = clock.now();
       r.updatedAt = clock.now();
+      won = true;
       return r;
     });
-    if (cancelled.state !== 'cancelled') {
-      throw new InvalidRequestError('not_cancellable', `release ${releaseId} already ${cancelled.state}`);
+    if (!won) {
+      refuseUncancellable(cancelled);
+      throw new InvalidRequestError('not_cancellable', `release ${releaseId} is ${cancelled.state}`);
     }
     await locks.release({ app: cancelled.app, environment: cancelled.environment }, releaseId);
-    await this.audit(
-      by,
-      'release.cancelled',
-      cancelled.app,
-      cancelled.environment,
-      releaseId,
-      cancelled.version,
-    );
+    await this.audit(by, 'release.cancelled', cancelled, cancelled.version);
     await bestEffort(this.deps.logger, 'chat finish', () => this.deps.chat.releaseFinished(cancelled));
     return cancelled;
   }
@@ -293,31 +293,63 @@ export class ReleaseService {
     return release;
   }
 
-  /** Names who holds a lock, in words a person can act on. */
+  /**
+   * Names who holds a lock, in words a person can act on. With lock groups the
+   * holder may be a release of another app or environment: it is named.
+   */
   async describeHolder(scope: { app: string; environment: string }, holder: LockHolder): Promise<string> {
     const where = `${scope.app}/${scope.environment}`;
     if (holder.kind === 'manual') return `${where} is locked by ${holder.by}: ${holder.reason}`;
     const other = await this.deps.store.get(holder.owner);
     if (!other) return `${where} is locked by release ${holder.owner}`;
-    return `${where} is busy with release ${other.id} (${other.version}, ${other.state}, requested by ${other.requestedBy})`;
+    const elsewhere = `${other.app}/${other.environment}`;
+    const of = elsewhere === where ? '' : ` of ${elsewhere}, which shares its lock group`;
+    return `${where} is busy with release ${other.id}${of} (${other.version}, ${other.state}, requested by ${other.requestedBy})`;
   }
 
-  private async audit(
-    actor: string,
-    action: string,
-    app: string,
-    environment: string,
-    releaseId: string | undefined,
-    detail: string,
-  ): Promise<void> {
-    await this.deps.audit.append({
-      at: this.deps.clock.now(),
-      actor,
-      action,
-      app,
-      environment,
-      ...(releaseId ? { releaseId } : {}),
-      detail,
-    });
+  private async audit(actor: string, action: string, about: Release, detail: string): Promise<void> {
+    const { app, environment, id: releaseId } = about;
+    await appendAudit(this.deps, { actor, action, app, environment, releaseId, detail });
+  }
+}
+
+/** A release that is not awaiting its start, or a rollback nobody approved, does not start. */
+function refuseUnstartable(release: Release): void {
+  if (release.state !== 'awaiting_start') {
+    throw new InvalidRequestError(
+      'not_startable',
+      `release ${release.id} is ${release.state}, not awaiting start`,
+    );
+  }
+  if (release.rollbackOf && !release.proposal?.approvedBy) {
+    throw new InvalidRequestError(
+      'not_startable',
+      `rollback ${release.id} starts when an approver approves it, not with Start`,
+    );
+  }
+}
+
+function checklistIncomplete(missing: ReturnType<typeof missingForStart>): InvalidRequestError {
+  const names = missing.map((m) =>
+    m.state === 'pending' ? `${m.item.text} (preflight still checking)` : m.item.text,
+  );
+  return new InvalidRequestError('checklist_incomplete', `Start needs: ${names.join('; ')}`);
+}
+
+/** An approver's click has claimed this proposal; it is starting, and no longer anyone's to reject. */
+function isClaimedProposal(release: Release): boolean {
+  return release.state === 'awaiting_start' && release.proposal?.approvedBy !== undefined;
+}
+
+function refuseUncancellable(release: Release): void {
+  if (isFinished(release)) {
+    throw new InvalidRequestError('not_cancellable', `release ${release.id} already ${release.state}`);
+  }
+  const approved = release.proposal?.approvedBy;
+  if (isClaimedProposal(release) && approved) {
+    throw new InvalidRequestError(
+      'already_decided',
+      `rollback ${release.id} was already approved by ${approved.by} and is starting`,
+    );
   }
 }

@@ -1,8 +1,9 @@
 import { resolveTarget } from '../config/target';
 import { formatDuration } from '../domain/duration';
-import { InvalidRequestError } from '../domain/errors';
+import { InvalidRequestError, LockedError } from '../domain/errors';
 import type { ProposalClosing, Release } from '../domain/release';
 import { nextReleaseState } from '../domain/state-machine';
+import type { LockHolder, LockScope } from '../ports/lock';
 import { appendAudit } from './audit-trail';
 import { bestEffort } from './best-effort';
 import {
@@ -23,21 +24,27 @@ import { updateRelease } from './update-release';
  * one compare-and-set on the proposal's record claims the decision, so of many
  * concurrent clicks exactly one goes on to roll back.
  *
- * Between the staleness check and the start a newer release could still begin;
- * it would hold the app's lock, and the rollback's start would then be refused
- * (LockedError) and its claim released.
+ * The release lock passes from the reverted release to its rollback in one
+ * atomic handoff, before the reverted release is ended: there is no instant
+ * at which the scope is free for another `/deploy`. Between the staleness
+ * check and the handoff a newer release could still begin; it would hold the
+ * app's lock, the handoff would be refused (LockedError), nothing would change
+ * and the claim would be released.
  */
 export class RollbackDecisions {
   constructor(
     private readonly deps: RollbackDeps,
     /** ReleaseService.start: takes the lock and queues the first step. */
     private readonly start: (releaseId: string, by: string) => Promise<Release>,
+    /** ReleaseService.describeHolder: who holds a lock, in words. */
+    private readonly describeHolder: (scope: LockScope, holder: LockHolder) => Promise<string>,
   ) {}
 
   /**
-   * An approver's yes: the reverted release, if still in flight, is cancelled so
-   * that the rollback can take the lock, and the rollback starts. A restore's
-   * first yes is only recorded (it asks twice).
+   * An approver's yes: the reverted release's lock is handed to the rollback
+   * (atomically: no other release can take it in between), the reverted
+   * release, if still in flight, is ended as rolled back, and the rollback
+   * starts. A restore's first yes is only recorded (it asks twice).
    */
   async approve(rollbackId: string, by: string): Promise<Release> {
     const rollback = await this.get(rollbackId);
@@ -54,10 +61,14 @@ export class RollbackDecisions {
         `the restore was confirmed once by ${database.confirmedBy.by}; it starts with its second confirmation`,
       );
     }
+    const revertedId = rollback.rollbackOf.releaseId;
     return this.claimAndStart(rollback, by, async () => {
       // A database rollback leaves the reverted release as it is: its services were already dealt with.
-      if (!database) await this.markRolledBack(rollback.rollbackOf?.releaseId ?? '', rollback.id, by);
-      await this.audit(by, 'rollback.approved', rollback, rollback.rollbackOf?.releaseId ?? '');
+      if (!database) {
+        await this.takeOverLock(rollback, revertedId);
+        await this.markRolledBack(revertedId, rollback.id, by);
+      }
+      await this.audit(by, 'rollback.approved', rollback, revertedId);
     });
   }
 
@@ -174,13 +185,40 @@ export class RollbackDecisions {
     }
   }
 
+  /**
+   * The reverted release's lock becomes the rollback's in one step (see
+   * LockService.handOver): whether the reverted release still holds it, it has
+   * lapsed, or a manual lock is set. Only another release holding it refuses.
+   * It comes before the reverted release is ended so that a refusal changes
+   * nothing; a step of the reverted release that checks its lease in the
+   * instant between finds it gone and stops, as it is about to be ended anyway.
+   */
+  private async takeOverLock(rollback: Release, revertedId: string): Promise<void> {
+    const scope = { app: rollback.app, environment: rollback.environment };
+    const ttl = this.deps.config.engine.lockTtl;
+    const taken = await this.deps.locks.handOver(scope, revertedId, rollback.id, ttl);
+    if (!taken.acquired) {
+      throw new LockedError(await this.describeHolder(scope, taken.holder), taken.holder);
+    }
+  }
+
+  /**
+   * Undoes a claim whose start failed, and frees the lock the rollback took
+   * over (if any) while it is not running: a proposal back to undecided holds none.
+   */
   private async releaseClaim(rollbackId: string, by: string): Promise<void> {
+    let applied = false;
     const released = await updateRelease(this.deps.store, rollbackId, (r) => {
+      applied = false;
       if (r.state !== 'awaiting_start' || r.proposal?.approvedBy?.by !== by) return undefined;
       delete r.proposal.approvedBy;
       r.updatedAt = this.deps.clock.now();
+      applied = true;
       return r;
     });
+    if (applied) {
+      await this.deps.locks.release({ app: released.app, environment: released.environment }, rollbackId);
+    }
     await bestEffort(this.deps.logger, 'chat update', () => this.deps.chat.releaseUpdated(released));
   }
 
@@ -248,12 +286,12 @@ export class RollbackDecisions {
   }
 
   /**
-   * The reverted release ends as rolled back when still in flight (it frees its
-   * lock for the rollback), or keeps its state and learns which rollback
-   * replaced it when it had already finished. Once per reverted release.
+   * The reverted release ends as rolled back when still in flight (its lock was
+   * already handed to the rollback), or keeps its state and learns which
+   * rollback replaced it when it had already finished. Once per reverted release.
    */
   private async markRolledBack(releaseId: string, rollbackId: string, by: string): Promise<void> {
-    const { store, clock, locks, config, followUps, logger } = this.deps;
+    const { store, clock, config, followUps, logger } = this.deps;
     if (!(await store.get(releaseId))) return;
     let applied = false;
     const updated = await updateRelease(store, releaseId, (r) => {
@@ -271,7 +309,6 @@ export class RollbackDecisions {
       return r;
     });
     if (!applied) return;
-    await locks.release({ app: updated.app, environment: updated.environment }, releaseId);
     await this.audit(by, 'release.rolled_back', updated, `by rollback ${rollbackId}`);
     const postmortemAfter = resolveTarget(config, updated.app, updated.environment).config.rollback
       .postmortemAfter;

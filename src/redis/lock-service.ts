@@ -1,6 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../ports/clock';
-import type { AcquireOptions, AcquireResult, LockHolder, LockScope, LockService } from '../ports/lock';
+import type {
+  AcquireOptions,
+  AcquireResult,
+  LockHolder,
+  LockScope,
+  LockScopeResolver,
+  LockService,
+} from '../ports/lock';
 import { redisKeys, type RedisKeys } from './keys';
 import { LuaScript, stringReply } from './lua-script';
 
@@ -32,6 +39,32 @@ if current then
 end
 redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PX', ARGV[2])
 return {'acquired'}
+`);
+
+/**
+ * The handoff from a release to the rollback that replaces it. Released and
+ * re-acquired as two commands, the lock would be free for an instant in which
+ * another `/deploy` could take it and leave the rollback locked out; as one
+ * script there is no such instant. The manual lock is not read: a rollback
+ * runs over it (and it stays).
+ *
+ * KEYS: release lock. ARGV: from, to, ttlMs, new lock json, expiresAt.
+ */
+const HAND_OVER = new LuaScript(`
+local current = redis.call('GET', KEYS[1])
+if current then
+  local lock = cjson.decode(current)
+  if lock.owner == ARGV[2] then
+    lock.expiresAt = tonumber(ARGV[5])
+    redis.call('SET', KEYS[1], cjson.encode(lock), 'PX', ARGV[3])
+    return {'extended'}
+  end
+  if lock.owner ~= ARGV[1] then
+    return {'release', current}
+  end
+end
+redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[3])
+return {'handed_over'}
 `);
 
 /**
@@ -73,6 +106,9 @@ return {'not_held'}
  * Locks as JSON strings. Release locks expire through Redis' own PX timer, so a
  * crashed worker's lock goes away without anyone sweeping; the clock only fills
  * in acquiredAt/expiresAt for people to read.
+ *
+ * Every operation first maps its scope through `lockScopeOf`: the scopes of one
+ * lock group all land on the group's keys, release lock and manual lock alike.
  */
 export class RedisLockService implements LockService {
   private readonly keys: RedisKeys;
@@ -81,8 +117,17 @@ export class RedisLockService implements LockService {
     private readonly redis: Redis,
     prefix: string,
     private readonly clock: Clock,
+    private readonly lockScopeOf: LockScopeResolver = (scope) => scope,
   ) {
     this.keys = redisKeys(prefix);
+  }
+
+  private releaseKey(scope: LockScope): string {
+    return this.keys.lock(this.lockScopeOf(scope));
+  }
+
+  private manualKey(scope: LockScope): string {
+    return this.keys.manualLock(this.lockScopeOf(scope));
   }
 
   async acquire(
@@ -98,7 +143,7 @@ export class RedisLockService implements LockService {
     const [status, holderJson] = stringReply(
       await ACQUIRE.run(
         this.redis,
-        [this.keys.lock(scope), this.keys.manualLock(scope)],
+        [this.releaseKey(scope), this.manualKey(scope)],
         [owner, ttlMs, JSON.stringify(lock), expiresAt, options.overManualLock ? '1' : '0'],
       ),
     );
@@ -112,22 +157,41 @@ export class RedisLockService implements LockService {
     throw new Error(`unexpected acquire reply: ${status}`);
   }
 
+  async handOver(scope: LockScope, from: string, to: string, ttlMs: number): Promise<AcquireResult> {
+    checkTtl(ttlMs);
+    const acquiredAt = this.clock.now();
+    const expiresAt = acquiredAt + ttlMs;
+    const lock: ReleaseLockJson = { owner: to, acquiredAt, expiresAt };
+    const [status, holderJson] = stringReply(
+      await HAND_OVER.run(
+        this.redis,
+        [this.releaseKey(scope)],
+        [from, to, ttlMs, JSON.stringify(lock), expiresAt],
+      ),
+    );
+    if (status === 'handed_over' || status === 'extended') return { acquired: true };
+    if (status === 'release' && holderJson !== undefined) {
+      return { acquired: false, holder: releaseHolder(holderJson) };
+    }
+    throw new Error(`unexpected handOver reply: ${status}`);
+  }
+
   async heartbeat(scope: LockScope, owner: string, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
     const expiresAt = this.clock.now() + ttlMs;
     const [status] = stringReply(
-      await HEARTBEAT.run(this.redis, [this.keys.lock(scope)], [owner, ttlMs, expiresAt]),
+      await HEARTBEAT.run(this.redis, [this.releaseKey(scope)], [owner, ttlMs, expiresAt]),
     );
     return status === 'extended';
   }
 
   async release(scope: LockScope, owner: string): Promise<boolean> {
-    const [status] = stringReply(await RELEASE.run(this.redis, [this.keys.lock(scope)], [owner]));
+    const [status] = stringReply(await RELEASE.run(this.redis, [this.releaseKey(scope)], [owner]));
     return status === 'released';
   }
 
   async holder(scope: LockScope): Promise<LockHolder | undefined> {
-    const [manual, release] = await this.redis.mget(this.keys.manualLock(scope), this.keys.lock(scope));
+    const [manual, release] = await this.redis.mget(this.manualKey(scope), this.releaseKey(scope));
     if (manual != null) return manualHolder(manual);
     if (release != null) return releaseHolder(release);
     return undefined;
@@ -136,12 +200,12 @@ export class RedisLockService implements LockService {
   /** A second manual lock replaces the first (latest reason wins); it never expires. */
   async lockManually(scope: LockScope, by: string, reason: string, at: number): Promise<void> {
     const lock: ManualLockJson = { by, reason, at };
-    await this.redis.set(this.keys.manualLock(scope), JSON.stringify(lock));
+    await this.redis.set(this.manualKey(scope), JSON.stringify(lock));
   }
 
   async unlockManually(scope: LockScope): Promise<LockHolder | undefined> {
     // GETDEL: read and remove in one command, so two unlockers cannot both report it.
-    const json = await this.redis.getdel(this.keys.manualLock(scope));
+    const json = await this.redis.getdel(this.manualKey(scope));
     return json === null ? undefined : manualHolder(json);
   }
 }

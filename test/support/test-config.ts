@@ -9,6 +9,7 @@ export const TEST_CONFIG_YAML = `
 engine:
   lockTtl: 10s
   startTimeout: 30s
+  reconcileInterval: 1s
   pollInterval: 20ms
   concurrency: 4
   logsRequestsPerSecond: 25
@@ -16,7 +17,7 @@ apps:
   backend:
     environments:
       staging:
-        cluster: social-analytics-cluster
+        cluster: social-analytics-staging
         services:
           - name: backend-service
             containers: [backend]

@@ -188,6 +188,115 @@ describe('RedisLockService', () => {
     assert.deepEqual(await locks.acquire(shopStaging, 'release-a', MINUTE), { acquired: true });
   });
 
+  describe('handOver', () => {
+    it('passes the lock from one owner to another, with a fresh ttl', async () => {
+      await locks.acquire(shopStaging, 'release-a', 1000);
+      clock.advance(100);
+      assert.deepEqual(await locks.handOver(shopStaging, 'release-a', 'rollback-b', MINUTE), {
+        acquired: true,
+      });
+      assert.deepEqual(await locks.holder(shopStaging), {
+        kind: 'release',
+        owner: 'rollback-b',
+        acquiredAt: clock.now(),
+        expiresAt: clock.now() + MINUTE,
+      });
+      assert.ok((await redis.pttl(`${prefix}:lock:shop:staging`)) > 1000);
+      assert.equal(await locks.heartbeat(shopStaging, 'release-a', MINUTE), false, 'the giver lost it');
+    });
+
+    it('takes a free lock, and extends its own', async () => {
+      assert.deepEqual(await locks.handOver(shopStaging, 'release-a', 'rollback-b', MINUTE), {
+        acquired: true,
+      });
+      const firstAt = clock.now();
+      clock.advance(500);
+      assert.deepEqual(await locks.handOver(shopStaging, 'release-a', 'rollback-b', MINUTE), {
+        acquired: true,
+      });
+      const holder = await locks.holder(shopStaging);
+      assert.equal(holder?.kind === 'release' && holder.owner, 'rollback-b');
+      assert.equal(holder?.kind === 'release' && holder.acquiredAt, firstAt, 'an extension keeps acquiredAt');
+    });
+
+    it('is refused, changing nothing, while a third release holds the lock', async () => {
+      await locks.acquire(shopStaging, 'release-c', MINUTE);
+      const refused = await locks.handOver(shopStaging, 'release-a', 'rollback-b', MINUTE);
+      assert.equal(refused.acquired, false);
+      assert.equal(
+        !refused.acquired && refused.holder.kind === 'release' && refused.holder.owner,
+        'release-c',
+      );
+      const holder = await locks.holder(shopStaging);
+      assert.equal(holder?.kind === 'release' && holder.owner, 'release-c');
+    });
+
+    it('runs over a manual lock, which stays', async () => {
+      await locks.acquire(shopStaging, 'release-a', MINUTE);
+      await locks.lockManually(shopStaging, 'U42', 'freeze', clock.now());
+      assert.deepEqual(await locks.handOver(shopStaging, 'release-a', 'rollback-b', MINUTE), {
+        acquired: true,
+      });
+      assert.equal((await locks.holder(shopStaging))?.kind, 'manual');
+      assert.equal(
+        await locks.release(shopStaging, 'rollback-b'),
+        true,
+        'the rollback holds the release lock',
+      );
+    });
+
+    it('never leaves the scope free: a rival acquiring during 50 handoffs always loses', async () => {
+      const rival = new RedisLockService(otherRedis, prefix, clock);
+      for (let i = 0; i < 50; i++) {
+        await locks.acquire(shopStaging, `release-${i}`, MINUTE);
+        const [handed, rivalled] = await Promise.all([
+          locks.handOver(shopStaging, `release-${i}`, `rollback-${i}`, MINUTE),
+          rival.acquire(shopStaging, `intruder-${i}`, MINUTE),
+        ]);
+        assert.equal(handed.acquired, true, `handoff ${i}`);
+        assert.equal(rivalled.acquired, false, `the rival got the lock in handoff ${i}`);
+        await locks.release(shopStaging, `rollback-${i}`);
+      }
+    });
+  });
+
+  describe('with lock groups', () => {
+    const billing: LockScope = { app: 'billing', environment: 'production' };
+    const shared: LockScope = { app: '@lock-group', environment: 'shared-backend' };
+    let grouped: RedisLockService;
+
+    beforeEach(() => {
+      // shop/production and billing/production share a database: one lock group.
+      grouped = new RedisLockService(redis, prefix, clock, (scope) =>
+        scope.environment === 'production' ? shared : scope,
+      );
+    });
+
+    it('gives the scopes of one group one release lock', async () => {
+      assert.deepEqual(await grouped.acquire(shopProduction, 'release-a', MINUTE), { acquired: true });
+      const refused = await grouped.acquire(billing, 'release-b', MINUTE);
+      assert.equal(
+        !refused.acquired && refused.holder.kind === 'release' && refused.holder.owner,
+        'release-a',
+      );
+      const holder = await grouped.holder(billing);
+      assert.equal(holder?.kind === 'release' && holder.owner, 'release-a');
+      assert.equal(await grouped.heartbeat(shopProduction, 'release-a', MINUTE), true);
+      assert.deepEqual(await grouped.acquire(shopStaging, 'release-c', MINUTE), { acquired: true });
+
+      assert.equal(await grouped.release(shopProduction, 'release-a'), true);
+      assert.deepEqual(await grouped.acquire(billing, 'release-b', MINUTE), { acquired: true });
+    });
+
+    it('locks the whole group manually from any of its scopes', async () => {
+      await grouped.lockManually(billing, 'U42', 'database maintenance', clock.now());
+      const refused = await grouped.acquire(shopProduction, 'release-a', MINUTE);
+      assert.equal(!refused.acquired && refused.holder.kind, 'manual');
+      assert.equal((await grouped.unlockManually(shopProduction))?.kind, 'manual');
+      assert.deepEqual(await grouped.acquire(billing, 'release-a', MINUTE), { acquired: true });
+    });
+  });
+
   it('rejects a ttl that Redis PX cannot take', async () => {
     await assert.rejects(locks.acquire(shopStaging, 'release-a', 0), RangeError);
     await assert.rejects(locks.heartbeat(shopStaging, 'release-a', 1.5), RangeError);

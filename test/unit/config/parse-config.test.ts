@@ -6,11 +6,14 @@ import { parseConfig } from '../../../src/config/load';
 
 const EXAMPLE = readFileSync(join(__dirname, '../../../deploybot.example.yaml'), 'utf8');
 
-/** A minimal valid environment, indented to sit under `environments:`; `extra` is appended to it. */
+/**
+ * A minimal valid environment, indented to sit under `environments:`; `extra` is appended to it.
+ * Each environment runs on a cluster of its own name: environments may not share a service.
+ */
 function env(name: string, extra = ''): string {
   return `
       ${name}:
-        cluster: c1
+        cluster: ${name}-cluster
         services:
           - name: web
             containers: [web]
@@ -419,4 +422,20 @@ describe('parseConfig', () => {
       );
     });
   }
+});
+
+describe('parseConfig on lease timings', () => {
+  it('refuses a lock that would lapse between the reconciler’s heartbeats', () => {
+    const problems = problemsOf(`engine: { lockTtl: 1m, startTimeout: 30s }\n${config(env('production'))}`);
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0] ?? '', /^engine\.lockTtl 1m 00s must be at least \d+ reconcile intervals/);
+    assert.match(problems[1] ?? '', /^engine\.startTimeout 30s is shorter than the reconcile interval/);
+  });
+
+  it('accepts short timings with a reconcile interval to match', () => {
+    const parsed = parseConfig(
+      `engine: { lockTtl: 10s, startTimeout: 30s, reconcileInterval: 1s }\n${config(env('production'))}`,
+    );
+    assert.equal(parsed.engine.reconcileInterval, 1_000);
+  });
 });

@@ -7,9 +7,10 @@ import { InvalidRequestError } from '../../../src/domain/errors';
 
 const EXAMPLE = parseConfig(readFileSync(join(__dirname, '../../../deploybot.example.yaml'), 'utf8'));
 
+/** Each environment on a cluster named after its URL: environments may not share a service. */
 function environment(url: string): string {
   return `
-        cluster: c1
+        cluster: ${new URL(url).hostname.split('.')[0]}
         services: [{ name: web, containers: [web] }]
         logs: { group: /ecs/web }
         health: { url: "${url}", endpoints: [/health] }`;
