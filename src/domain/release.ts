@@ -132,6 +132,11 @@ export interface Release {
   facts: ReleaseFacts;
   failure?: StepError & { step?: StepName };
   cancelledBy?: string;
+  /**
+   * Set when nobody pressed Start within `engine.startTimeout` of the request:
+   * deploybot cancelled it (`cancelledBy` is deploybot) and freed the lock.
+   */
+  expired?: { afterMs: number; at: number };
   /** Who pressed Start (for a rollback: who approved it). */
   startedBy?: string;
   /**

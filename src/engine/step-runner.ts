@@ -1,9 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/schema';
 import { resolveTarget } from '../config/target';
 import { formatDuration } from '../domain/duration';
 import { DeploybotError } from '../domain/errors';
 import { mayRunStep } from '../domain/plan';
-import { findStep, nextRunnableStep, type Release, type StepError, type StepName } from '../domain/release';
+import { lockTtlFor } from '../domain/reconcile';
+import {
+  findStep,
+  isFinished,
+  nextRunnableStep,
+  type Release,
+  type StepError,
+  type StepName,
+} from '../domain/release';
 import { nextReleaseState, nextStepState } from '../domain/state-machine';
 import { isTransientError } from '../aws/transient';
 import type { Logger } from '../logging/logger';
@@ -13,10 +22,11 @@ import type { FollowUpScheduler } from '../ports/follow-ups';
 import type { LockService } from '../ports/lock';
 import type { ReleaseChat } from '../ports/release-chat';
 import type { ReleaseStore } from '../ports/release-store';
+import type { RunLeases } from '../ports/run-lease';
 import { STEP_HANDLERS } from '../steps';
 import type { StepHandler, StepPorts } from '../steps/step-handler';
 import { bestEffort } from './best-effort';
-import { RunContext } from './run-context';
+import { LeaseLostError, LockLostError, RunContext } from './run-context';
 import { updateRelease } from './update-release';
 
 export interface EngineDeps {
@@ -31,6 +41,10 @@ export interface EngineDeps {
   handlers?: Record<StepName, StepHandler>;
   isTransient?: (error: unknown) => boolean;
   followUps?: FollowUpScheduler;
+  /** One run per release at a time; see RunLeases. */
+  runLeases: RunLeases;
+  /** How long a run's lease outlives its last renewal: the queue's job lock duration. */
+  runLeaseTtlMs: number;
 }
 
 /** What the queue should do after one run of a step. */
@@ -42,7 +56,22 @@ export type StepRunResult =
   | { kind: 'failed'; error: StepError }
   | { kind: 'ignored'; reason: string }
   /** A step that runs before Start finished; the rest waits for a person. */
-  | { kind: 'parked' };
+  | { kind: 'parked' }
+  /** Another run of this release holds its lease (a stalled run not yet expired): try again then. */
+  | { kind: 'lease_busy'; retryInMs: number }
+  /** This run's lease went to another run: it stopped without acting, and that run carries on. */
+  | { kind: 'lease_lost' };
+
+export interface RunOptions {
+  finalAttempt: boolean;
+  /** The run's owner token for its lease (the queue job's lock token); random when absent. */
+  runToken?: string;
+}
+
+/** A run's hold on its release's lease. */
+interface HeldLease {
+  confirm(): Promise<boolean>;
+}
 
 /**
  * Runs one step of one release, once. Knows nothing of BullMQ: the job processor
@@ -65,10 +94,30 @@ export class StepRunner {
     this.isTransient = deps.isTransient ?? isTransientError;
   }
 
-  async run(
+  /**
+   * Runs the step under the release's run lease: taken first (or the run waits
+   * for the one holding it), confirmed before every side effect and before the
+   * outcome is written, and given up when the run returns, so that the next
+   * step's job, queued right after, finds it free.
+   */
+  async run(releaseId: string, stepName: StepName, options: RunOptions): Promise<StepRunResult> {
+    const { runLeases, runLeaseTtlMs: ttl } = this.deps;
+    const owner = options.runToken ?? randomUUID();
+    const taken = await runLeases.take(releaseId, owner, ttl);
+    if (!taken.taken) return { kind: 'lease_busy', retryInMs: taken.retryInMs };
+    const lease: HeldLease = { confirm: () => runLeases.confirm(releaseId, owner, ttl) };
+    try {
+      return await this.runHeld(releaseId, stepName, options, lease);
+    } finally {
+      await bestEffort(this.deps.logger, 'give up run lease', () => runLeases.give(releaseId, owner));
+    }
+  }
+
+  private async runHeld(
     releaseId: string,
     stepName: StepName,
-    options: { finalAttempt: boolean },
+    options: RunOptions,
+    lease: HeldLease,
   ): Promise<StepRunResult> {
     const { store, clock } = this.deps;
     const release = await store.get(releaseId);
@@ -127,6 +176,10 @@ export class StepRunner {
           if (!this.rollbackWithdrawer) throw new Error('no rollback withdrawer wired');
           await this.rollbackWithdrawer(proposalId, reason);
         },
+        beforeSideEffect: async (current) => {
+          if (!(await lease.confirm())) throw new LeaseLostError(releaseId, stepName);
+          if (!(await this.holdLock(current))) throw new LockLostError(current);
+        },
       },
       requiredEnv,
     );
@@ -135,6 +188,8 @@ export class StepRunner {
     try {
       outcome = await handler.run(context);
     } catch (error) {
+      // A run overtaken by another neither retries nor fails the release: the other run decides.
+      if (error instanceof LeaseLostError || !(await lease.confirm())) return this.leaseLost(log);
       if (!(error instanceof DeploybotError) && this.isTransient(error) && !options.finalAttempt) {
         log.warn({ err: error }, 'transient error; the step will be retried');
         return { kind: 'retry', error };
@@ -142,6 +197,7 @@ export class StepRunner {
       return this.fail(releaseId, stepName, toStepError(error));
     }
 
+    if (!(await lease.confirm())) return this.leaseLost(log);
     const startedAt = findStep(context.release, stepName).startedAt ?? clock.now();
     if (outcome.kind === 'wait') {
       const timeout = handler.timeoutMs(env);
@@ -184,6 +240,11 @@ export class StepRunner {
     return this.afterStep(done, stepName);
   }
 
+  private leaseLost(log: Logger): StepRunResult {
+    log.warn('another run took over this release; this one stops without acting');
+    return { kind: 'lease_lost' };
+  }
+
   private async afterStep(release: Release, stepName: StepName): Promise<StepRunResult> {
     const next = nextRunnableStep(release, stepName);
     if (next) return { kind: 'next', step: next.name };
@@ -213,7 +274,8 @@ export class StepRunner {
     let reported = false;
     const failed = await updateRelease(store, releaseId, (r) => {
       reported = false;
-      if (r.state === 'succeeded' || r.state === 'failed' || r.state === 'cancelled') return undefined;
+      // Rolled back is as final as the rest: the queue's failure handler may still call.
+      if (isFinished(r)) return undefined;
       reported = true;
       const s = findStep(r, stepName);
       if (s.state !== 'succeeded' && s.state !== 'skipped' && s.state !== 'failed') {
@@ -274,14 +336,15 @@ export class StepRunner {
     });
   }
 
-  /** Extends the release's lock; re-takes it when it lapsed and nobody else took it. */
-  private async holdLock(release: Release): Promise<boolean> {
+  /**
+   * Extends the release's lock; re-takes it when it lapsed and nobody else took
+   * it. Called when a run begins, before each side effect, and by the
+   * reconciler's heartbeat whatever the release is waiting for.
+   */
+  async holdLock(release: Release): Promise<boolean> {
     const scope = { app: release.app, environment: release.environment };
     // Before Start the lock lasts as long as a release may wait for it.
-    const ttl =
-      release.state === 'awaiting_start'
-        ? this.deps.config.engine.startTimeout
-        : this.deps.config.engine.lockTtl;
+    const ttl = lockTtlFor(release, this.deps.clock.now(), this.deps.config.engine);
     if (await this.deps.locks.heartbeat(scope, release.id, ttl)) return true;
     // A rollback took its lock over a manual lock (the one after a rollback, say): so it may again.
     const again = await this.deps.locks.acquire(scope, release.id, ttl, {

@@ -9,10 +9,15 @@ import type { Release } from '../domain/release';
  *   returns the copy it stored with `revision + 1`; otherwise it throws
  *   StaleWriteError and stores nothing. Two writers never silently merge.
  * - history lists an app's releases newest first (by createdAt).
+ * - activeIds lists the releases that are running or awaiting Start, as of
+ *   their last save: the index changes atomically with the release itself.
  */
 export interface ReleaseStore {
   create(release: Release): Promise<void>;
   get(id: string): Promise<Release | undefined>;
   save(release: Release): Promise<Release>;
   history(app: string, options?: { environment?: string; limit?: number }): Promise<Release[]>;
+  activeIds(): Promise<string[]>;
+  /** Drops `id` from the active index when its release no longer exists. */
+  forgetActive(id: string): Promise<void>;
 }

@@ -17,6 +17,10 @@ export function redisKeys(prefix: string) {
     manualLock: (scope: LockScope) => `${prefix}:manual-lock:${scope.app}:${scope.environment}`,
     /** Stream: the audit log. */
     audit: () => `${prefix}:audit`,
+    /** Set: ids of releases running or awaiting Start, kept by the release store's scripts. */
+    activeReleases: () => `${prefix}:active-releases`,
+    /** String with PX expiry: the owner token of the one run of a step of this release in progress. */
+    runLease: (releaseId: string) => `${prefix}:run-lease:${releaseId}`,
   };
 }
 

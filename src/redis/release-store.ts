@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { DeploybotError, StaleWriteError } from '../domain/errors';
-import type { Release } from '../domain/release';
+import { isFinished, type Release } from '../domain/release';
 import type { ReleaseStore } from '../ports/release-store';
 import { redisKeys, type RedisKeys } from './keys';
 import { LuaScript, stringReply } from './lua-script';
@@ -11,9 +11,9 @@ const DEFAULT_BATCH_SIZE = 100;
 /**
  * create = "refuse if it exists, else write the release and index it". MULTI
  * cannot branch on a read, and SET NX inside MULTI would still index a refused
- * release, so the check and both writes run as one script.
+ * release, so the check and the writes run as one script.
  *
- * KEYS: release, history. ARGV: json, createdAt, id.
+ * KEYS: release, history, active set. ARGV: json, createdAt, id, '1' when active.
  */
 const CREATE = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -21,6 +21,9 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if ARGV[4] == '1' then
+  redis.call('SADD', KEYS[3], ARGV[3])
+end
 return {'created'}
 `);
 
@@ -32,7 +35,11 @@ return {'created'}
  * The new JSON (revision already bumped) is built in TypeScript: re-encoding in
  * Lua with cjson would turn empty arrays into `{}` and round numbers to 14 digits.
  *
- * KEYS: release. ARGV: expected revision, new json.
+ * The index of active releases changes in the same script, so it never
+ * disagrees with the stored state: the reconciler reads it to find every
+ * release that something must keep moving.
+ *
+ * KEYS: release, active set. ARGV: expected revision, new json, id, '1' when active.
  */
 const SAVE = new LuaScript(`
 local stored = redis.call('GET', KEYS[1])
@@ -44,6 +51,11 @@ if actual ~= tonumber(ARGV[1]) then
   return {'stale', tostring(actual)}
 end
 redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[4] == '1' then
+  redis.call('SADD', KEYS[2], ARGV[3])
+else
+  redis.call('SREM', KEYS[2], ARGV[3])
+end
 return {'saved'}
 `);
 
@@ -74,8 +86,8 @@ export class RedisReleaseStore implements ReleaseStore {
     const [status] = stringReply(
       await CREATE.run(
         this.redis,
-        [this.keys.release(release.id), this.keys.history(release.app)],
-        [JSON.stringify(release), release.createdAt, release.id],
+        [this.keys.release(release.id), this.keys.history(release.app), this.keys.activeReleases()],
+        [JSON.stringify(release), release.createdAt, release.id, activeFlag(release)],
       ),
     );
     if (status === 'exists') {
@@ -91,7 +103,11 @@ export class RedisReleaseStore implements ReleaseStore {
   async save(release: Release): Promise<Release> {
     const json = JSON.stringify({ ...release, revision: release.revision + 1 });
     const [status, actual] = stringReply(
-      await SAVE.run(this.redis, [this.keys.release(release.id)], [release.revision, json]),
+      await SAVE.run(
+        this.redis,
+        [this.keys.release(release.id), this.keys.activeReleases()],
+        [release.revision, json, release.id, activeFlag(release)],
+      ),
     );
     if (status === 'missing') throw new StaleWriteError(release.id, release.revision, undefined);
     if (status === 'stale') {
@@ -101,6 +117,17 @@ export class RedisReleaseStore implements ReleaseStore {
     // Parse what we stored rather than returning the argument: the caller gets
     // exactly the stored copy and no object shared with its stale one.
     return parseRelease(json);
+  }
+
+  async activeIds(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.activeReleases())).sort();
+  }
+
+  /** Drops an id from the active index whose release no longer exists (removed by hand, say). */
+  async forgetActive(id: string): Promise<void> {
+    if ((await this.redis.exists(this.keys.release(id))) === 0) {
+      await this.redis.srem(this.keys.activeReleases(), id);
+    }
   }
 
   async history(app: string, options: { environment?: string; limit?: number } = {}): Promise<Release[]> {
@@ -133,6 +160,11 @@ export class RedisReleaseStore implements ReleaseStore {
     }
     return found;
   }
+}
+
+/** Running or awaiting Start: a release something must keep moving (or expire). */
+function activeFlag(release: Release): '1' | '0' {
+  return isFinished(release) ? '0' : '1';
 }
 
 function parseRelease(json: string): Release {

@@ -1,5 +1,6 @@
 import { mention } from '../../domain/authorization';
 import { formatDuration } from '../../domain/duration';
+import { expiryText } from '../../domain/reconcile';
 import type { Release, ReleaseState, StepRecord, StepState } from '../../domain/release';
 import { codeBlock, escapeMrkdwn, escapeTruncated, truncate } from './text';
 
@@ -154,6 +155,10 @@ export function failureMessage(release: Release): string | undefined {
   return message && message.trim() !== '' ? codeBlock([message], FAILURE_MAX, 'first') : undefined;
 }
 
+function capitalizeFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** How a finished release ended (undefined while it still runs). */
 export function outcomeText(release: Release, now: number): string | undefined {
   switch (release.state) {
@@ -162,6 +167,7 @@ export function outcomeText(release: Release, now: number): string | undefined {
       return `✅ *Released${duration ? ` in ${duration}` : ''}*`;
     }
     case 'cancelled':
+      if (release.expired) return `🚫 *${capitalizeFirst(expiryText(release.expired.afterMs))}*`;
       return `🚫 *Cancelled${release.cancelledBy ? ` by ${who(release.cancelledBy)}` : ''}*`;
     case 'rolled_back':
       return `↩️ *Rolled back${release.cancelledBy ? `: approved by ${who(release.cancelledBy)}` : ''}*${release.rolledBackBy ? ` (rollback \`${release.rolledBackBy}\`)` : ''}`;
