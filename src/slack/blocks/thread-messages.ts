@@ -1,3 +1,4 @@
+import { expiryText } from '../../domain/reconcile';
 import { releaseKind, type Release, type StepName } from '../../domain/release';
 import { FALLBACK_TEXT_MAX, context, lineSections, section, type Block, type Message } from './block';
 import { LIMITS } from './limits';
@@ -60,9 +61,9 @@ export function releaseFinishedMessage(release: Release, now: number): Message {
     case 'cancelled': {
       // A proposal closed undecided says how and why, not "cancelled by deploybot".
       const closing = closingOf(release);
-      headline = closing
-        ? `${title}: ${closingLine(closing)}`
-        : `🚫 ${title} cancelled${release.cancelledBy ? ` by ${who(release.cancelledBy)}` : ''}`;
+      if (closing) headline = `${title}: ${closingLine(closing)}`;
+      else if (release.expired) headline = `🚫 ${title}: ${expiryText(release.expired.afterMs)}`;
+      else headline = `🚫 ${title} cancelled${release.cancelledBy ? ` by ${who(release.cancelledBy)}` : ''}`;
       break;
     }
     default:

@@ -122,6 +122,15 @@ describe('releaseFinishedMessage', () => {
     assert.equal(out.text, 'backend v1.2.0 → production: failed (ROLLED_BACK)');
   });
 
+  it('says an unstarted release expired, not that deploybot cancelled it', () => {
+    const out = releaseFinishedMessage(
+      aRelease({ state: 'cancelled', cancelledBy: 'deploybot', expired: { afterMs: 7_200_000, at: T0 } }),
+      T0,
+    );
+    assert.match(allText(out), /expired: nobody pressed Start within 2h/);
+    assert.doesNotMatch(allText(out), /cancelled by/);
+  });
+
   it('says who cancelled', () => {
     const out = releaseFinishedMessage(aRelease({ state: 'cancelled', cancelledBy: 'U0CAROL' }), T0);
     assert.ok(allText(out).startsWith('🚫 *backend* `v1.2.0` → *production* cancelled by <@U0CAROL>'));
