@@ -5,7 +5,7 @@ import { createServer, Socket } from 'node:net';
  * A redis-server of the test's own on a free port, for outage tests: it can be
  * stopped and started again on the same port while the shared Redis on 6379,
  * which every other test uses, stays untouched. Keeps nothing on disk, so a
- * restart comes back empty unless `keepData` saves it first.
+ * killed server comes back empty; `stop('pause')` keeps its data.
  */
 export class PrivateRedis {
   private child?: ChildProcess;
