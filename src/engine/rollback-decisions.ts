@@ -62,14 +62,22 @@ export class RollbackDecisions {
       );
     }
     const revertedId = rollback.rollbackOf.releaseId;
-    return this.claimAndStart(rollback, by, async () => {
-      // A database rollback leaves the reverted release as it is: its services were already dealt with.
-      if (!database) {
-        await this.takeOverLock(rollback, revertedId);
-        await this.markRolledBack(revertedId, rollback.id, by);
-      }
-      await this.audit(by, 'rollback.approved', rollback, revertedId);
-    });
+    let ended: Release | undefined;
+    try {
+      return await this.claimAndStart(rollback, by, async () => {
+        // A database rollback leaves the reverted release as it is: its services were already dealt with.
+        if (!database) {
+          await this.takeOverLock(rollback, revertedId);
+          ended = await this.markRolledBack(revertedId, rollback.id, by);
+        }
+        await this.audit(by, 'rollback.approved', rollback, revertedId);
+      });
+    } finally {
+      // The reverted release's closing post and post-mortem reminder wait until
+      // the rollback is queued: a paced Slack post must not stand between the
+      // approver's click and ECS (it cost up to a second in bench/approve-latency.ts).
+      if (ended) await this.afterRolledBack(ended);
+    }
   }
 
   /** The second confirmation of a snapshot restore: it starts. */
@@ -290,9 +298,13 @@ export class RollbackDecisions {
    * already handed to the rollback), or keeps its state and learns which
    * rollback replaced it when it had already finished. Once per reverted release.
    */
-  private async markRolledBack(releaseId: string, rollbackId: string, by: string): Promise<void> {
-    const { store, clock, config, followUps, logger } = this.deps;
-    if (!(await store.get(releaseId))) return;
+  private async markRolledBack(
+    releaseId: string,
+    rollbackId: string,
+    by: string,
+  ): Promise<Release | undefined> {
+    const { store, clock } = this.deps;
+    if (!(await store.get(releaseId))) return undefined;
     let applied = false;
     const updated = await updateRelease(store, releaseId, (r) => {
       applied = false;
@@ -308,14 +320,20 @@ export class RollbackDecisions {
       applied = true;
       return r;
     });
-    if (!applied) return;
+    if (!applied) return undefined;
     await this.audit(by, 'release.rolled_back', updated, `by rollback ${rollbackId}`);
-    const postmortemAfter = resolveTarget(config, updated.app, updated.environment).config.rollback
+    return updated;
+  }
+
+  /** Once a release was marked rolled back: its post-mortem reminder and its closing post, best effort. */
+  private async afterRolledBack(ended: Release): Promise<void> {
+    const { config, followUps, logger } = this.deps;
+    const postmortemAfter = resolveTarget(config, ended.app, ended.environment).config.rollback
       .postmortemAfter;
     await bestEffort(logger, 'post-mortem reminder', async () =>
-      followUps?.schedule({ releaseId, kind: 'postmortem', afterMs: postmortemAfter }),
+      followUps?.schedule({ releaseId: ended.id, kind: 'postmortem', afterMs: postmortemAfter }),
     );
-    await bestEffort(logger, 'chat finish', () => this.deps.chat.releaseFinished(updated));
+    await bestEffort(logger, 'chat finish', () => this.deps.chat.releaseFinished(ended));
   }
 
   private async get(releaseId: string): Promise<Release> {
