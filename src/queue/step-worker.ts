@@ -40,6 +40,9 @@ export const DEFAULT_WORKER_TIMING = { lockDuration: 8_000, stalledInterval: 3_0
  */
 const MAX_STALLED_COUNT = 10;
 
+/** BullMQ's words for a job lock this worker no longer holds. */
+const LOST_JOB_LOCK = /could not renew lock|Missing lock for job/i;
+
 export interface StepWorkerOptions {
   connection: ConnectionOptions;
   prefix: string;
@@ -86,6 +89,13 @@ export function createStepWorker(
       .fail(releaseId, step, { code: 'job_failed', message: error.message })
       .catch((err: unknown) => logger.error({ err, releaseId, step }, 'could not mark the release failed'));
   });
-  worker.on('error', (error) => logger.error({ err: error }, 'step worker error'));
+  worker.on('error', (error) => {
+    // After a pause longer than lockDuration (Redis away, a frozen process) BullMQ
+    // hands the job to another worker and this one's lock calls fail. The run
+    // lease already stopped this run from acting, so this is expected, not an error.
+    if (LOST_JOB_LOCK.test(error.message))
+      logger.warn({ err: error }, 'step job taken over by another worker');
+    else logger.error({ err: error }, 'step worker error');
+  });
   return worker;
 }
