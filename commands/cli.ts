@@ -14,7 +14,8 @@ import { createEngine, type Engine } from '../src/engine/engine';
 import { LogChat } from '../src/engine/log-chat';
 import { createLogger } from '../src/logging/logger';
 import { systemClock } from '../src/ports/clock';
-import { createRedis, redisUrlFromEnv } from '../src/redis/connection';
+import { closeRedis, createRedis, redactRedisUrl, redisUrlFromEnv, whenReady } from '../src/redis/connection';
+import { isStoreUnreachable, STORE_UNREACHABLE_TEXT } from '../src/redis/store-outage';
 import { renderPlan } from '../src/cli/plan';
 import { renderAudit, renderChecklist, renderHistoryLine, renderRelease } from '../src/cli/render';
 
@@ -67,7 +68,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     out(renderPlan(target, parseVersion(version as string), releaseType(values.type)));
     return 0;
   }
-  const connection = connect(config);
+  const connection = await connect(config);
   try {
     return await runWithEngine(connection.engine, config, command, args, values, out);
   } finally {
@@ -197,8 +198,23 @@ async function follow(engine: Engine, id: string, out: (line: string) => void): 
   }
 }
 
-function connect(config: Config): { engine: Engine; close(): Promise<void> } {
-  const redis = createRedis(redisUrlFromEnv(), 'client');
+/** How long the CLI waits for Redis before saying it cannot reach it. */
+const CONNECT_TIMEOUT_MS = 3000;
+
+/**
+ * A fail-fast producer connection: when Redis is away the command ends with
+ * one line and exit 1 instead of waiting for it (the error event is heard
+ * here, so ioredis prints no stack trace of its own).
+ */
+async function connect(config: Config): Promise<{ engine: Engine; close(): Promise<void> }> {
+  const redis = createRedis(redisUrlFromEnv(), 'producer');
+  redis.on('error', () => undefined);
+  try {
+    await whenReady(redis, CONNECT_TIMEOUT_MS);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
   const engine = createEngine({
     config,
@@ -209,12 +225,14 @@ function connect(config: Config): { engine: Engine; close(): Promise<void> } {
     clock: systemClock,
     logger,
     worker: false,
+    // The command's own error says it all; the queues relay the same connection errors.
+    onQueueError: () => undefined,
   });
   return {
     engine,
     async close() {
       await engine.close();
-      await redis.quit();
+      await closeRedis(redis);
     },
   };
 }
@@ -246,6 +264,15 @@ function positiveInt(text: string | undefined, fallback: number): number {
   return n;
 }
 
+/** Where Redis was looked for and what went wrong, for the one line the CLI prints. */
+function storeProblem(error: unknown): string {
+  let inner: unknown = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const what =
+    inner instanceof Error && inner.message !== STORE_UNREACHABLE_TEXT ? inner.message : 'no answer';
+  return `${redactRedisUrl(redisUrlFromEnv())}: ${what}`.replace(/\s+/g, ' ');
+}
+
 function usage(message: string): InvalidRequestError {
   return new InvalidRequestError('usage', message);
 }
@@ -266,6 +293,10 @@ if (require.main === module) {
       ) {
         console.error(`deploybot: ${(error as Error).message.replace(/\s+/g, ' ')}`);
         process.exit(2);
+      }
+      if (isStoreUnreachable(error)) {
+        console.error(`deploybot: ${STORE_UNREACHABLE_TEXT} (${storeProblem(error)})`);
+        process.exit(1);
       }
       console.error(error);
       process.exit(1);

@@ -4,6 +4,7 @@ import { resolveTarget } from '../src/config/target';
 import { DeploybotError } from '../src/domain/errors';
 import { isFinished, type Release } from '../src/domain/release';
 import { isFirstDelivery } from '../src/redis/slack-pacing';
+import { isKnownDown, isStoreUnreachable, STORE_UNREACHABLE_TEXT } from '../src/redis/store-outage';
 import {
   errorReply,
   helpReply,
@@ -28,7 +29,9 @@ type Reply = { text: string; blocks?: unknown[] };
  * `/deploy`: parse, ack at once, then act. Answers that need no I/O (usage,
  * help, dry run) are the ack itself; everything else acks empty first, so
  * Slack's 3 seconds never depend on Redis, AWS or Slack itself, and the
- * outcome follows as an ephemeral reply through response_url.
+ * outcome follows as an ephemeral reply through response_url. While Redis is
+ * known to be down the ack itself says so; when it turns out to be away
+ * midway, the producer connection fails within a second and the reply says so.
  */
 export function registerDeployCommand(app: App, deps: SlackDeps): void {
   const names = configuredNames(deps.config);
@@ -45,16 +48,22 @@ export function registerDeployCommand(app: App, deps: SlackDeps): void {
       await ack(ephemeral(immediate ?? helpReply(DEPLOY_USAGE)));
       return;
     }
+    if (isKnownDown(deps.redis)) {
+      refusedForOutage(deps, '/deploy');
+      await ack(storeUnreachableReply());
+      return;
+    }
     await ack();
-    // A retried delivery of the same command (same trigger_id) does nothing.
-    if (!(await isFirstDelivery(deps.redis, deps.prefix, `deploy-${command.trigger_id}`))) return;
     try {
+      // A retried delivery of the same command (same trigger_id) does nothing. Inside
+      // the try: it is the first Redis command, the one that meets an outage.
+      if (!(await isFirstDelivery(deps.redis, deps.prefix, `deploy-${command.trigger_id}`))) return;
       const reply = await act(parsed, command, deps);
       await respond(
         reply.inChannel ? { response_type: 'in_channel', ...reply.message } : ephemeral(reply.message),
       );
     } catch (error) {
-      await replyWithError(respond, error, deps);
+      await replyWithError(respond, error, deps, '/deploy');
     }
   });
 }
@@ -155,7 +164,44 @@ export function ephemeral(reply: Reply): { response_type: 'ephemeral'; text: str
   return { response_type: 'ephemeral', ...(reply as { text: string; blocks?: never[] }) };
 }
 
-export async function replyWithError(respond: RespondFn, error: unknown, deps: SlackDeps): Promise<void> {
+/** What anyone asking while Redis is unreachable is told, to them alone. */
+export function storeUnreachableReply(): ReturnType<typeof ephemeral> {
+  return ephemeral(errorReply(STORE_UNREACHABLE_TEXT));
+}
+
+/** One line per refused request; the connection's own log says why Redis is away. */
+export function refusedForOutage(deps: SlackDeps, request: string, error?: unknown): void {
+  const cause = error instanceof Error ? { err: { message: error.message } } : {};
+  deps.logger.warn({ request, ...cause }, 'request refused: store unreachable');
+}
+
+/**
+ * For a click, after its ack: while Redis is known to be down the clicker is
+ * told so at once and nothing is tried (returns true). The replay guard,
+ * which writes to Redis before any listener runs, usually answers first.
+ */
+export async function refusedWhileDown(
+  respond: RespondFn,
+  deps: SlackDeps,
+  request: string,
+): Promise<boolean> {
+  if (!isKnownDown(deps.redis)) return false;
+  refusedForOutage(deps, request);
+  await respond({ ...storeUnreachableReply(), replace_original: false });
+  return true;
+}
+
+export async function replyWithError(
+  respond: RespondFn,
+  error: unknown,
+  deps: SlackDeps,
+  request = 'slack',
+): Promise<void> {
+  if (isStoreUnreachable(error)) {
+    refusedForOutage(deps, request, error);
+    await respond(storeUnreachableReply());
+    return;
+  }
   if (!(error instanceof DeploybotError)) deps.logger.error({ err: error }, 'slack command failed');
   const text =
     error instanceof DeploybotError ? error.message : 'Something went wrong on our side; it is in the logs.';

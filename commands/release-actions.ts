@@ -3,7 +3,7 @@ import { resolveTarget } from '../src/config/target';
 import type { Release } from '../src/domain/release';
 import { refusedReply } from '../src/slack/blocks';
 import type { SlackDeps } from '../src/slack/slack-deps';
-import { ephemeral, replyWithError } from './deploy';
+import { ephemeral, refusedWhileDown, replyWithError } from './deploy';
 
 type Json = Record<string, unknown>;
 
@@ -15,6 +15,7 @@ type Json = Record<string, unknown>;
 export function registerReleaseActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction>(/^checklist:/, async ({ ack, body, action, respond }) => {
     await ack();
+    if (await refusedWhileDown(respond, deps, 'checklist')) return;
     try {
       const release = await releaseOf(body, deps);
       const target = resolveTarget(deps.config, release.app, release.environment);
@@ -27,12 +28,13 @@ export function registerReleaseActions(app: App, deps: SlackDeps): void {
       const changes = Object.fromEntries(offered.map((id) => [id, selected.has(id)]));
       await deps.engine.service.tick(release.id, body.user.id, changes);
     } catch (error) {
-      await replyWithError(respond, error, deps);
+      await replyWithError(respond, error, deps, 'checklist');
     }
   });
 
   app.action<BlockAction>('release_start', async ({ ack, body, action, respond }) => {
     await ack();
+    if (await refusedWhileDown(respond, deps, 'release_start')) return;
     try {
       const release = await deps.engine.service.get(String((action as unknown as Json).value));
       const target = resolveTarget(deps.config, release.app, release.environment);
@@ -40,12 +42,13 @@ export function registerReleaseActions(app: App, deps: SlackDeps): void {
       if (!decision.allowed) return void (await respond(refusal(decision.because)));
       await deps.engine.service.start(release.id, body.user.id);
     } catch (error) {
-      await replyWithError(respond, error, deps);
+      await replyWithError(respond, error, deps, 'release_start');
     }
   });
 
   app.action<BlockAction>('release_cancel', async ({ ack, body, action, respond }) => {
     await ack();
+    if (await refusedWhileDown(respond, deps, 'release_cancel')) return;
     try {
       const release = await deps.engine.service.get(String((action as unknown as Json).value));
       const target = resolveTarget(deps.config, release.app, release.environment);
@@ -56,7 +59,7 @@ export function registerReleaseActions(app: App, deps: SlackDeps): void {
       }
       await deps.engine.service.cancel(release.id, body.user.id);
     } catch (error) {
-      await replyWithError(respond, error, deps);
+      await replyWithError(respond, error, deps, 'release_cancel');
     }
   });
 }

@@ -13,7 +13,14 @@ import {
 } from '../src/slack/blocks';
 import { parseRollbackCommand, ROLLBACK_USAGE, configuredNames } from '../src/slack/deploy-command';
 import type { SlackDeps } from '../src/slack/slack-deps';
-import { ephemeral, replyWithError } from './deploy';
+import { isKnownDown } from '../src/redis/store-outage';
+import {
+  ephemeral,
+  refusedForOutage,
+  refusedWhileDown,
+  replyWithError,
+  storeUnreachableReply,
+} from './deploy';
 
 type Json = Record<string, unknown>;
 
@@ -35,9 +42,14 @@ export function registerRollback(app: App, deps: SlackDeps): void {
       );
       return;
     }
+    if (isKnownDown(deps.redis)) {
+      refusedForOutage(deps, '/rollback');
+      await ack(storeUnreachableReply());
+      return;
+    }
     await ack();
-    if (!(await isFirstDelivery(deps.redis, deps.prefix, `rollback-${command.trigger_id}`))) return;
     try {
+      if (!(await isFirstDelivery(deps.redis, deps.prefix, `rollback-${command.trigger_id}`))) return;
       const target = resolveTarget(deps.config, parsed.app, parsed.environment);
       const decision = await deps.authorizer.check('deploy', command.user_id, target);
       if (!decision.allowed) return void (await respond(ephemeral(refusedReply(decision.because))));
@@ -61,7 +73,7 @@ export function registerRollback(app: App, deps: SlackDeps): void {
         ),
       );
     } catch (error) {
-      await replyWithError(respond, error, deps);
+      await replyWithError(respond, error, deps, '/rollback');
     }
   });
 
@@ -74,6 +86,7 @@ export function registerRollback(app: App, deps: SlackDeps): void {
   for (const [actionId, act] of decisions) {
     app.action<BlockAction>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
+      if (await refusedWhileDown(respond, deps, actionId)) return;
       try {
         const rollback = await deps.engine.service.get(String((action as unknown as Json).value));
         const decision = await mayDecide(rollback, body.user.id, deps);
@@ -85,7 +98,7 @@ export function registerRollback(app: App, deps: SlackDeps): void {
         }
         await act(rollback.id, body.user.id);
       } catch (error) {
-        await replyWithError(respond, error, deps);
+        await replyWithError(respond, error, deps, actionId);
       }
     });
   }

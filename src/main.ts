@@ -3,13 +3,24 @@ import { createAwsPorts } from './aws/ports';
 import { configPathFromEnv, loadConfig } from './config/load';
 import type { Config } from './config/schema';
 import { ConfigError } from './domain/errors';
-import { createEngine } from './engine/engine';
+import { createEngine, type Engine } from './engine/engine';
 import { LogChat } from './engine/log-chat';
 import { Metrics } from './http/metrics';
-import { createOpsServer, opsRoutes } from './http/ops-server';
+import { createOpsServer, opsRoutes, READY_TIMEOUT_MS } from './http/ops-server';
 import { createLogger, type Logger } from './logging/logger';
+import { installProcessGuards } from './process-guards';
 import { systemClock } from './ports/clock';
-import { createRedis, redactRedisUrl, redisUrlFromEnv } from './redis/connection';
+import type { ReleaseChat } from './ports/release-chat';
+import {
+  answersWithin,
+  closeRedis,
+  createRedis,
+  redactRedisUrl,
+  redisUrlFromEnv,
+  whenReady,
+  type RedisPurpose,
+} from './redis/connection';
+import { ConnectionLog } from './redis/connection-log';
 import { RedisReleaseStore } from './redis/release-store';
 import { redisUpdateGate } from './redis/slack-pacing';
 import { createSlackApp, slackSecretsFromEnv } from './slack/app';
@@ -19,6 +30,7 @@ import { ReleaseNotesSource } from './slack/release-notes-source';
 import { SlackChat } from './slack/slack-chat';
 import { UsergroupDirectory } from './slack/usergroups';
 import { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
 
 /**
  * Composition root: the only place that picks adapters. `npm start` runs the
@@ -41,53 +53,81 @@ export interface Running {
 export async function start(config: Config, role: Role, logger: Logger, env = process.env): Promise<Running> {
   const redisUrl = redisUrlFromEnv(env);
   const prefix = env.DEPLOYBOT_REDIS_PREFIX || 'deploybot';
-  const redis = createRedis(redisUrl, 'client');
-  const workerRedis = createRedis(redisUrl, 'worker');
+  // Every connection's errors become a few structured lines (no raw ioredis stack traces).
+  const connectionLog = new ConnectionLog(logger);
+  const connections: Redis[] = [];
+  const connect = (purpose: RedisPurpose): Redis => {
+    const redis = connectionLog.watch(createRedis(redisUrl, purpose), purpose);
+    connections.push(redis);
+    return redis;
+  };
   const metrics = new Metrics();
   const slack = slackSecretsFromEnv(env);
-  const slackChat = slack
-    ? new SlackChat({
-        client: new WebClient(slack.botToken, {
-          ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
-          rejectRateLimitedCalls: false,
-        }),
-        store: new RedisReleaseStore(redis, prefix),
-        config,
-        clock: systemClock,
-        logger,
-        pacer: new ChannelPacer(),
-        gate: redisUpdateGate(redis, prefix),
-        notes: new ReleaseNotesSource(config),
-      })
-    : undefined;
-  const engine = createEngine({
-    config,
-    redis,
-    workerRedis,
-    prefix,
-    aws: createAwsPorts(),
-    chat: slackChat ?? new LogChat(logger),
-    clock: systemClock,
-    logger,
-    worker: role !== 'web',
-    metrics,
-  });
-  const ops = { metrics, ready: async () => (await redis.ping()) === 'PONG' };
+  const aws = createAwsPorts();
+  const slackChats: SlackChat[] = [];
+  const chatOn = (redis: Redis): ReleaseChat => {
+    if (!slack) return new LogChat(logger);
+    const chat = new SlackChat({
+      client: new WebClient(slack.botToken, {
+        ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+        rejectRateLimitedCalls: false,
+      }),
+      store: new RedisReleaseStore(redis, prefix),
+      config,
+      clock: systemClock,
+      logger,
+      pacer: new ChannelPacer(),
+      gate: redisUpdateGate(redis, prefix),
+      notes: new ReleaseNotesSource(config),
+    });
+    slackChats.push(chat);
+    return chat;
+  };
+  const engineOn = (redis: Redis, connection: RedisPurpose, workerRedis?: Redis): Engine =>
+    createEngine({
+      config,
+      redis,
+      ...(workerRedis ? { workerRedis } : {}),
+      prefix,
+      aws,
+      chat: chatOn(redis),
+      clock: systemClock,
+      // BullMQ's workers and queues log every failed reconnect: one line per outage instead.
+      logger: connectionLog.quietConnectionErrors(logger, connection),
+      worker: workerRedis !== undefined,
+      metrics,
+      onQueueError: connectionLog.listener(connection),
+    });
+  // Two sides, two kinds of connection (see redisOptionsFor). The workers wait
+  // through a Redis outage and carry on when it returns; the web side, which a
+  // person is waiting on, fails within a second and says so. With role=all
+  // both run here, each with its own engine.
+  const workers = role !== 'web' ? engineOn(connect('client'), 'worker', connect('worker')) : undefined;
+  const producer = role !== 'worker' ? connect('producer') : undefined;
+  const web = producer ? engineOn(producer, 'producer') : undefined;
+  const readiness = producer ?? (connections[0] as Redis);
+  const ops = { metrics, ready: () => answersWithin(readiness, READY_TIMEOUT_MS) };
+  // A producer refuses commands until its first connect: wait a moment for it
+  // rather than answer the first requests with "unreachable". Redis still away
+  // after that: serve anyway; /readyz says 503 and commands say why.
+  await whenReady(readiness, STARTUP_WAIT_MS).catch(() =>
+    logger.warn({ redis: redactRedisUrl(redisUrl) }, 'redis not reachable yet; serving, not ready'),
+  );
   const port = Number(env.PORT || 3000);
   let server: Server;
   let stopSlack = async () => undefined as void;
-  if (slack && role !== 'worker') {
+  if (slack && web && producer) {
     const authorizer = new Authorizer(
       new UsergroupDirectory(
         new WebClient(slack.botToken, slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
         () => Date.now(),
       ),
-      engine.audit,
+      web.audit,
       systemClock,
     );
     const app = createSlackApp(
       slack,
-      { config, engine, authorizer, redis, prefix, clock: systemClock, logger },
+      { config, engine: web, authorizer, redis: producer, prefix, clock: systemClock, logger },
       opsRoutes(ops),
       logger,
     );
@@ -112,17 +152,41 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
     server,
     async stop() {
       // Stop taking new work, let running step jobs finish, then drop connections.
-      if (slack && role !== 'worker') await stopSlack();
+      if (slack && web) await stopSlack();
       else await new Promise<void>((resolve) => server.close(() => resolve()));
-      await engine.close();
-      slackChat?.close();
-      await Promise.allSettled([redis.quit(), workerRedis.quit()]);
+      const engines = Promise.allSettled([web?.close(), workers?.close()]);
+      if (!(await settlesWithin(engines, SHUTDOWN_WAIT_MS))) {
+        // A BullMQ Worker closed while its blocking connection waits between two
+        // reconnect attempts never finishes closing (see connection.ts). Its jobs'
+        // locks lapse and another worker takes them over.
+        logger.warn({ waitedMs: SHUTDOWN_WAIT_MS }, 'stopped waiting for the workers to close');
+      }
+      for (const chat of slackChats) chat.close();
+      await Promise.allSettled(connections.map((redis) => closeRedis(redis)));
     },
   };
 }
 
+/** How long start-up waits for Redis before serving without it. */
+const STARTUP_WAIT_MS = 10_000;
+
+/** How long shutdown waits for running steps to finish. */
+const SHUTDOWN_WAIT_MS = 30_000;
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function main(): Promise<void> {
   const logger = createLogger();
+  // An error no request or job caught is logged, and the process keeps serving (see process-guards.ts).
+  installProcessGuards(logger);
   let config: Config;
   let role: Role;
   try {

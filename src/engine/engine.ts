@@ -10,9 +10,14 @@ import { STEP_QUEUE_NAME, type RetryPolicy, type StepJobData } from '../queue/st
 import { BullmqFollowUps, createFollowUpWorker, FOLLOW_UP_QUEUE_NAME } from '../queue/bullmq-follow-ups';
 import type { FollowUp } from '../ports/follow-ups';
 import { FollowUpRunner } from './follow-ups';
-import { createStepWorker, type StepWorkerOptions } from '../queue/step-worker';
+import { createStepWorker, DEFAULT_WORKER_TIMING, type StepWorkerOptions } from '../queue/step-worker';
+import { ReconcileSchedule } from '../queue/reconcile-schedule';
+import { reconcileIntervalOf } from '../config/lease-timing';
+import { RedisRunLeases } from '../redis/run-lease';
+import { Reconciler } from './reconciler';
 import { RedisAuditLog } from '../redis/audit-log';
 import { RedisLockService } from '../redis/lock-service';
+import { lockScopeResolver } from '../config/lock-groups';
 import { RedisReleaseStore } from '../redis/release-store';
 import type { StepHandler, StepPorts } from '../steps/step-handler';
 import type { StepName } from '../domain/release';
@@ -44,9 +49,20 @@ export interface EngineOptions {
   worker: boolean;
   retry?: RetryPolicy;
   workerTiming?: Pick<StepWorkerOptions, 'lockDuration' | 'stalledInterval'>;
+  /**
+   * The reconciler's sweep interval (default: `engine.reconcileInterval`, else a
+   * minute) and how long a release must be quiet before its missing job is
+   * queued again (default 30 s; see ReconcileTiming).
+   */
+  reconcile?: { intervalMs?: number; quietMs?: number };
   handlers?: Record<StepName, StepHandler>;
   random?: () => number;
   metrics?: Metrics;
+  /**
+   * Where the queues' 'error' events go: BullMQ relays its connection's errors
+   * there, and prints them to stderr when nobody listens. Logged when unset.
+   */
+  onQueueError?: (error: unknown) => void;
 }
 
 export interface Engine {
@@ -57,6 +73,8 @@ export interface Engine {
   audit: RedisAuditLog;
   queue: Queue<StepJobData>;
   worker?: Worker<StepJobData>;
+  /** Keeps active releases moving; swept on a schedule by workers, callable by tests. */
+  reconciler: Reconciler;
   /** Lets running steps finish, then stops taking jobs. */
   close(): Promise<void>;
 }
@@ -65,15 +83,21 @@ export interface Engine {
 export function createEngine(options: EngineOptions): Engine {
   const { config, redis, prefix, clock, logger, chat } = options;
   const store = new RedisReleaseStore(redis, prefix);
-  const locks = new RedisLockService(redis, prefix, clock);
+  // Environments of one lock group (shared ECS service or database) share one lock.
+  const locks = new RedisLockService(redis, prefix, clock, lockScopeResolver(config));
   const audit = new RedisAuditLog(redis, prefix);
   const connection = options.workerRedis ?? redis;
   const queue = new Queue<StepJobData>(STEP_QUEUE_NAME, { connection, prefix: `${prefix}:bull` });
   const stepQueue = new BullmqStepQueue(queue, options.retry);
   const followUpQueue = new Queue<FollowUp>(FOLLOW_UP_QUEUE_NAME, { connection, prefix: `${prefix}:bull` });
   const followUps = new BullmqFollowUps(followUpQueue);
+  const onQueueError =
+    options.onQueueError ?? ((error: unknown) => logger.error({ err: error }, 'queue error'));
+  queue.on('error', onQueueError);
+  followUpQueue.on('error', onQueueError);
   const logsBudget = new RequestBudget(redis, `${prefix}:logs-budget`, config.engine.logsRequestsPerSecond);
   const budgetedLogs = new BudgetedLogs(() => options.aws.logs, logsBudget);
+  const runLeases = new RedisRunLeases(redis, prefix);
   const ports: StepPorts = {
     ...options.aws,
     logs: new BatchedLogs(budgetedLogs, () => options.aws.insights, logsBudget, clock, logger),
@@ -94,7 +118,24 @@ export function createEngine(options: EngineOptions): Engine {
     logger,
     followUps,
     ...(options.handlers ? { handlers: options.handlers } : {}),
+    runLeases,
+    // A run's lease lives as long as its job lock: see RunningSteps.
+    runLeaseTtlMs: options.workerTiming?.lockDuration ?? DEFAULT_WORKER_TIMING.lockDuration,
   });
+  const reconciler = new Reconciler(
+    {
+      config,
+      store,
+      locks,
+      audit,
+      chat,
+      jobs: stepQueue,
+      clock,
+      logger,
+      holdLock: (r) => runner.holdLock(r),
+    },
+    { startTimeoutMs: config.engine.startTimeout, quietMs: options.reconcile?.quietMs ?? 30_000 },
+  );
   const service = new ReleaseService({
     config,
     store,
@@ -127,6 +168,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
   let worker: Worker<StepJobData> | undefined;
   let followUpWorker: Worker<FollowUp> | undefined;
+  let reconcileSchedule: ReconcileSchedule | undefined;
   if (options.worker) {
     if (!options.workerRedis) {
       throw new Error('a worker needs a worker Redis connection (maxRetriesPerRequest: null)');
@@ -145,13 +187,20 @@ export function createEngine(options: EngineOptions): Engine {
       connection: options.workerRedis,
       prefix: `${prefix}:bull`,
     });
-    worker = createStepWorker(runner, stepQueue, logger, {
+    worker = createStepWorker(runner, stepQueue, runLeases, logger, {
       connection: options.workerRedis,
       prefix: `${prefix}:bull`,
       concurrency: config.engine.concurrency,
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...options.workerTiming,
     });
+    reconcileSchedule = new ReconcileSchedule(() => reconciler.sweep(), logger, {
+      connection: options.workerRedis,
+      prefix: `${prefix}:bull`,
+      intervalMs: options.reconcile?.intervalMs ?? reconcileIntervalOf(config),
+    });
+    const started = reconcileSchedule.start();
+    started.catch((err: unknown) => logger.error({ err }, 'could not schedule the reconciler'));
   }
   return {
     service,
@@ -161,7 +210,9 @@ export function createEngine(options: EngineOptions): Engine {
     audit,
     queue,
     ...(worker ? { worker } : {}),
+    reconciler,
     async close() {
+      await reconcileSchedule?.close();
       await worker?.close();
       await followUpWorker?.close();
       await queue.close();

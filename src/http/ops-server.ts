@@ -5,7 +5,15 @@ export interface OpsServerOptions {
   metrics: Metrics;
   /** Ready means the process can do its work: Redis answers. */
   ready: () => Promise<boolean>;
+  /**
+   * A readiness check that has not answered by then counts as not ready. A
+   * probe (kubelet's default timeout is 1 s) must get its 503 while Redis is
+   * away, not a timeout of its own.
+   */
+  readyTimeoutMs?: number;
 }
+
+export const READY_TIMEOUT_MS = 500;
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -27,14 +35,11 @@ export function opsRoutes(options: OpsServerOptions): { path: string; method: st
       path: '/readyz',
       method,
       handler: (_request, response) => {
-        options
-          .ready()
-          .catch(() => false)
-          .then((ready) => {
-            response
-              .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
-              .end(ready ? 'ready\n' : 'redis unreachable\n');
-          });
+        withDeadline(options.ready, options.readyTimeoutMs ?? READY_TIMEOUT_MS).then((ready) => {
+          response
+            .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+            .end(ready ? 'ready\n' : 'redis unreachable\n');
+        });
       },
     },
     {
@@ -64,4 +69,20 @@ export function createOpsServer(options: OpsServerOptions): Server {
     if (route) route.handler(request, response);
     else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
+}
+
+/** The check's answer, or false when it throws or has not answered within `ms`. */
+async function withDeadline(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([
+      Promise.resolve()
+        .then(check)
+        .catch(() => false),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -30,7 +30,28 @@ export function isStoreUnreachable(error: unknown): boolean {
     /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTCONN)$/.test(code)
   )
     return true;
+  if (error instanceof AggregateError && error.errors.some(isStoreUnreachable)) return true;
   return /Stream isn't writeable|Command timed out|Connection is closed|Reached the max retries per request/.test(
     error.message,
   );
 }
+
+/**
+ * True when the connection is known to be down right now, so that a request
+ * can be answered at once instead of trying: it lost Redis (between reconnect
+ * attempts, closed, ended), or it is still connecting and refuses commands
+ * until it is ready (the fail-fast producer). A connection with an offline
+ * queue that is connecting holds commands until it is ready: not down. A
+ * 'ready' connection may still hang on a stopped Redis; its command timeout
+ * answers that case.
+ */
+export function isKnownDown(connection: {
+  status: string;
+  options?: { enableOfflineQueue?: boolean };
+}): boolean {
+  if (connection.status === 'ready') return false;
+  if (LOST.has(connection.status)) return true;
+  return connection.options?.enableOfflineQueue === false;
+}
+
+const LOST = new Set(['reconnecting', 'close', 'end']);

@@ -5,12 +5,21 @@ import type { Logger } from '../logging/logger';
 import type { Clock } from '../ports/clock';
 import type { Authorizer } from './authorizer';
 
-/** What the Slack listeners in commands/ work with. */
+/**
+ * What the Slack listeners in commands/ work with. A person waits on every
+ * one of them, so in production the engine and `redis` are built on the
+ * fail-fast 'producer' connection (src/main.ts): during an outage a listener
+ * learns it within a second and says so, instead of waiting for Redis.
+ */
 export interface SlackDeps {
   config: Config;
+  /** The web side's engine: its store, locks, audit log and queues on the producer connection. */
   engine: Pick<Engine, 'service' | 'store' | 'locks' | 'audit'>;
   authorizer: Authorizer;
-  /** For telling a first delivery from Slack's retries. */
+  /**
+   * For telling a first delivery from Slack's retries, and for knowing at once
+   * that Redis is down (its status is not 'ready').
+   */
   redis: Redis;
   prefix: string;
   clock: Clock;
