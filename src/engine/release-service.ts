@@ -1,12 +1,8 @@
 import type { Config } from '../config/schema';
-import { resolveTarget } from '../config/target';
 import { InvalidRequestError, LockedError } from '../domain/errors';
 import { CHECKLIST, isAutomated, missingForStart } from '../domain/checklist';
-import { RUNS_BEFORE_START, planSteps } from '../domain/plan';
-import { isFinished, nextRunnableStep, type Release, type ReleaseType } from '../domain/release';
-import { newReleaseId } from '../domain/release-id';
+import { isFinished, nextRunnableStep, type Release } from '../domain/release';
 import { nextReleaseState } from '../domain/state-machine';
-import { parseVersion } from '../domain/version';
 import type { AuditLog } from '../ports/audit-log';
 import type { Clock } from '../ports/clock';
 import type { ContainerPlatform } from '../ports/container-platform';
@@ -21,15 +17,10 @@ import { bestEffort } from './best-effort';
 import { releaseChecklist } from './release-checklist';
 import { RollbackDecisions } from './rollback-decisions';
 import { RollbackProposals, type ProposalRequest } from './rollback-proposals';
+import { ReleaseRequests, type ReleaseRequest } from './release-requests';
 import { updateRelease } from './update-release';
 
-export interface ReleaseRequest {
-  version: string;
-  app?: string;
-  environment?: string;
-  type?: ReleaseType;
-  requestedBy: string;
-}
+export type { ReleaseRequest } from './release-requests';
 
 export interface ReleaseServiceDeps {
   config: Config;
@@ -54,8 +45,10 @@ export interface ReleaseServiceDeps {
 export class ReleaseService {
   private readonly proposals: RollbackProposals;
   private readonly decisions: RollbackDecisions;
+  private readonly requests: ReleaseRequests;
 
   constructor(private readonly deps: ReleaseServiceDeps) {
+    this.requests = new ReleaseRequests(deps, (scope, holder) => this.describeHolder(scope, holder));
     this.proposals = new RollbackProposals(deps);
     this.decisions = new RollbackDecisions(
       deps,
@@ -64,58 +57,9 @@ export class ReleaseService {
     );
   }
 
-  /** Creates a release awaiting its start (the checklist), holding the lock. */
+  /** Creates a release awaiting its start (the checklist), holding the lock; see ReleaseRequests. */
   async request(input: ReleaseRequest): Promise<Release> {
-    const { config, store, locks, clock } = this.deps;
-    const version = parseVersion(input.version);
-    const target = resolveTarget(config, input.app, input.environment);
-    const type = input.type ?? 'minor';
-    const now = clock.now();
-    const id = newReleaseId(now, this.deps.random ?? Math.random);
-    const scope = { app: target.app, environment: target.environment };
-
-    const lock = await locks.acquire(scope, id, config.engine.startTimeout);
-    if (!lock.acquired) {
-      await appendAudit(this.deps, {
-        actor: input.requestedBy,
-        action: 'release.refused',
-        ...scope,
-        detail: version,
-      });
-      throw new LockedError(await this.describeHolder(scope, lock.holder), lock.holder);
-    }
-    const release: Release = {
-      id,
-      app: target.app,
-      environment: target.environment,
-      version,
-      type,
-      requestedBy: input.requestedBy,
-      state: 'awaiting_start',
-      createdAt: now,
-      updatedAt: now,
-      revision: 0,
-      steps: planSteps(type, {
-        hasDatabase: !!target.config.database,
-        hasMigration: !!target.config.migration,
-      }),
-      facts: { previousTaskDefinitions: {}, targetTaskDefinitions: {} },
-      checklist: {},
-    };
-    try {
-      await store.create(release);
-    } catch (error) {
-      await locks.release(scope, id);
-      throw error;
-    }
-    await this.audit(input.requestedBy, 'release.requested', release, `${version} (${type})`);
-    // The message is posted before any step runs, so every later update has a message to edit.
-    await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
-    // Preflight runs now: its results tick the checklist people look at before Start.
-    const first = nextRunnableStep(release);
-    if (first && RUNS_BEFORE_START.includes(first.name)) await this.deps.queue.enqueue(id, first.name);
-    // The stored copy knows where chat put the message.
-    return (await store.get(id)) ?? release;
+    return this.requests.request(input);
   }
 
   /**
