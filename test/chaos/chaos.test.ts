@@ -26,6 +26,7 @@ const VERSIONS = {
   kills: 'v2.0.2',
   outageDeploy: 'v2.0.3',
   outageMonitor: 'v2.0.4',
+  webKill: 'v2.0.5',
   /** Typed during the outages, for staging (idle, its own lock): a working bot would start them. */
   duringOutage: ['v2.0.8', 'v2.0.9'],
 } as const;
@@ -52,6 +53,7 @@ describe('chaos: web and two worker processes on one Redis, the AWS emulator and
         VERSIONS.kills,
         VERSIONS.outageDeploy,
         VERSIONS.outageMonitor,
+        VERSIONS.webKill,
         ...VERSIONS.duringOutage,
       ],
     });
@@ -153,6 +155,39 @@ describe('chaos: web and two worker processes on one Redis, the AWS emulator and
         updatesByService: { 'backend-service': 1, 'worker-service': 1 },
         parentMessages: 1,
       });
+    });
+  });
+
+  describe('the web process SIGKILLed', () => {
+    it('mid-deploy: the workers finish the release without it, and a new web process answers', async () => {
+      await requestRelease(cluster, VERSIONS.webKill);
+      const started = await tickAndStart(cluster, VERSIONS.webKill);
+      await waitUntil(
+        'the first UpdateService of the rollout',
+        () => cluster.gate.succeeded('UpdateService', started.startedAt ?? started.createdAt)[0],
+        { timeoutMs: 90_000, everyMs: 20, context: () => cluster.logs(20) },
+      );
+      const web = cluster.web;
+      await cluster.kill(web);
+      const ended = await waitForEnd(cluster, started.id);
+      assert.equal(ended.state, 'succeeded', JSON.stringify(ended.failure));
+      assert.equal(cluster.workers.length, 2, 'the workers kept running');
+      assert.deepEqual(sideEffectsOf(cluster, ended), {
+        snapshots: 1,
+        migrationTasks: 1,
+        updatesByService: { 'backend-service': 1, 'worker-service': 1 },
+        parentMessages: 1,
+      });
+
+      await cluster.restartWeb();
+      const status = await cluster.chat.command(REQUESTER, 'history backend production');
+      assert.equal(status.status, 200);
+      const answer = await waitUntil(
+        'the new web process answering /deploy history',
+        () => cluster.chat.responsesTo(status.responseUrl)[0],
+        { timeoutMs: 10_000 },
+      );
+      assert.match(JSON.stringify(answer), new RegExp(VERSIONS.webKill.replace(/\./g, '\\.')));
     });
   });
 

@@ -59,6 +59,8 @@ export class ChaosCluster {
   private client?: Redis;
   private env: NodeJS.ProcessEnv = {};
   private workersStarted = 0;
+  private websStarted = 1;
+  private signingSecret = '';
   private readonly stops: (() => Promise<void>)[] = [];
 
   private constructor(private readonly options: ChaosClusterOptions) {}
@@ -89,6 +91,14 @@ export class ChaosCluster {
   async startWorker(): Promise<BotProcess> {
     this.workersStarted += 1;
     return this.startBot(`worker-${this.workersStarted}`, 'worker');
+  }
+
+  /** Starts a new web process (`web-<n>`) in place of a killed one; signed requests go to it from now on. */
+  async restartWeb(): Promise<BotProcess> {
+    this.websStarted += 1;
+    this.web = await this.startBot(`web-${this.websStarted}`, 'web');
+    this.chat = new ChaosSlack(this.slack, `${this.web.url}/slack/events`, this.signingSecret);
+    return this.web;
   }
 
   /** SIGKILLs the process and resolves, once it is gone, with the moment (ms) the signal was sent. */
@@ -157,6 +167,7 @@ export class ChaosCluster {
     const configPath = join(this.logDir, 'deploybot.yaml');
     writeFileSync(configPath, chaosConfigYaml(this.service.url, this.options.windows));
     const signingSecret = randomBytes(16).toString('hex');
+    this.signingSecret = signingSecret;
     this.env = {
       DEPLOYBOT_CONFIG: configPath,
       DEPLOYBOT_REDIS_PREFIX: this.prefix,
