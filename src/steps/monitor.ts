@@ -86,6 +86,7 @@ export const monitor: StepHandler = {
     const endedSlots = Math.min(totalSlots, Math.floor((now - start) / interval));
     const nextSlot = samples.length === 0 ? 0 : Math.max(...samples.map((s) => s.slot)) + 1;
 
+    const takenBefore = samples.length;
     for (let slot = nextSlot; slot < endedSlots; slot++) {
       const sample = await takeSample(ctx, start + slot * interval, interval, slot, slot === endedSlots - 1);
       samples = compactSamples([...samples, sample], ctx.env.rollback.judgeWindow);
@@ -107,7 +108,11 @@ export const monitor: StepHandler = {
     });
     const latest = samples.at(-1);
     if (latest && nextSlot < endedSlots) {
-      const posted = samples.length % ctx.env.monitoring.postEvery === 0 || endedSlots === totalSlots;
+      // A run that caught up on several slots (a late worker, a takeover) may step
+      // over the multiple of postEvery: crossing it is what earns the post.
+      const every = ctx.env.monitoring.postEvery;
+      const posted =
+        Math.floor(samples.length / every) > Math.floor(takenBefore / every) || endedSlots === totalSlots;
       // A breach is worth a post at once: the proposal that follows should not be the first word.
       if (posted || (judgement.breach && !ctx.release.facts.rollbackProposal)) {
         await ctx.post(

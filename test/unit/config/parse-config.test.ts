@@ -73,6 +73,7 @@ describe('parseConfig', () => {
         pollInterval: 15_000,
         concurrency: 50,
         logsRequestsPerSecond: 4,
+        reconcileInterval: 60_000,
       });
       assert.deepEqual(parsed.slack, { channel: 'engineering' });
     });
