@@ -6,13 +6,14 @@ import { ConfigError } from './domain/errors';
 import { createEngine, type Engine } from './engine/engine';
 import { LogChat } from './engine/log-chat';
 import { Metrics } from './http/metrics';
-import { createOpsServer, opsRoutes, READY_TIMEOUT_MS } from './http/ops-server';
+import { orWhenLate } from './deadline';
+import { createOpsServer, opsRoutes } from './http/ops-server';
 import { createLogger, type Logger } from './logging/logger';
 import { installProcessGuards } from './process-guards';
 import { systemClock } from './ports/clock';
 import type { ReleaseChat } from './ports/release-chat';
 import {
-  answersWithin,
+  answersPing,
   closeRedis,
   createRedis,
   redactRedisUrl,
@@ -106,7 +107,7 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
   const producer = role !== 'worker' ? connect('producer') : undefined;
   const web = producer ? engineOn(producer, 'producer') : undefined;
   const readiness = producer ?? (connections[0] as Redis);
-  const ops = { metrics, ready: () => answersWithin(readiness, READY_TIMEOUT_MS) };
+  const ops = { metrics, ready: () => answersPing(readiness) };
   // A producer refuses commands until its first connect: wait a moment for it
   // rather than answer the first requests with "unreachable". Redis still away
   // after that: serve anyway; /readyz says 503 and commands say why.
@@ -173,14 +174,12 @@ const STARTUP_WAIT_MS = 10_000;
 /** How long shutdown waits for running steps to finish. */
 const SHUTDOWN_WAIT_MS = 30_000;
 
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return orWhenLate(
+    promise.then(() => true),
+    ms,
+    () => false,
+  );
 }
 
 async function main(): Promise<void> {

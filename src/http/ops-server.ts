@@ -1,3 +1,4 @@
+import { orWhenLate } from '../deadline';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Metrics } from './metrics';
 
@@ -72,17 +73,9 @@ export function createOpsServer(options: OpsServerOptions): Server {
 }
 
 /** The check's answer, or false when it throws or has not answered within `ms`. */
-async function withDeadline(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([
-      Promise.resolve()
-        .then(check)
-        .catch(() => false),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+function withDeadline(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const answer = Promise.resolve()
+    .then(check)
+    .catch(() => false);
+  return orWhenLate(answer, ms, () => false);
 }

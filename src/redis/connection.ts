@@ -1,3 +1,4 @@
+import { orWhenLate } from '../deadline';
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnreachableError } from './store-outage';
 
@@ -100,22 +101,16 @@ export function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
 }
 
 /**
- * True when Redis answers PING within `timeoutMs`. A connection that is not
- * ready is not asked: the answer is known.
+ * Whether the connection answers PING: false at once while it is not connected
+ * (it would refuse or queue the command), false when the command fails. The
+ * caller bounds how long it waits (/readyz does, with its own deadline).
  */
-export async function answersWithin(redis: Redis, timeoutMs: number): Promise<boolean> {
+export async function answersPing(redis: Redis): Promise<boolean> {
   if (redis.status !== 'ready') return false;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const pong = redis.ping().then(
+  return redis.ping().then(
     (reply) => reply === 'PONG',
     () => false,
   );
-  try {
-    return await Promise.race([pong, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -125,10 +120,14 @@ export async function answersWithin(redis: Redis, timeoutMs: number): Promise<bo
  */
 export async function closeRedis(redis: Redis, timeoutMs = 1000): Promise<void> {
   if (redis.status === 'ready') {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([redis.quit().catch(() => undefined), late]);
-    clearTimeout(timer);
+    await orWhenLate(
+      redis.quit().then(
+        () => undefined,
+        () => undefined,
+      ),
+      timeoutMs,
+      () => undefined,
+    );
   }
   if (redis.status !== 'end') redis.disconnect();
 }

@@ -1,3 +1,4 @@
+import { orWhenLate } from '../deadline';
 import { createHash } from 'node:crypto';
 import type { AnyMiddlewareArgs, Middleware, RespondFn } from '@slack/bolt';
 import type { Redis } from 'ioredis';
@@ -37,7 +38,9 @@ export function guardAgainstReplays(options: ReplayGuardOptions): Middleware<Any
     const { ack, respond } = args as { ack?: () => Promise<void>; respond?: RespondFn };
     let first: boolean;
     try {
-      first = await withTimeout(recordFirstSighting(options, click, ttl), timeoutMs);
+      first = await orWhenLate(recordFirstSighting(options, click, ttl), timeoutMs, () => {
+        throw new StoreUnreachableError();
+      });
     } catch (error) {
       if (!isStoreUnreachable(error)) throw error;
       log.warn({ reason: 'store unreachable', actionType: click.type }, 'interaction not applied');
@@ -91,12 +94,4 @@ async function recordFirstSighting(options: ReplayGuardOptions, click: Click, tt
     .digest('hex');
   const set = await options.redis.set(`${options.prefix}:slack-replay:${digest}`, '1', 'EX', ttl, 'NX');
   return set === 'OK';
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnreachableError()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -7,11 +7,11 @@ import type { Config } from '../../../src/config/schema';
 import type { Release } from '../../../src/domain/release';
 import { createEngine, type Engine } from '../../../src/engine/engine';
 import { Metrics } from '../../../src/http/metrics';
-import { opsRoutes, READY_TIMEOUT_MS } from '../../../src/http/ops-server';
+import { opsRoutes } from '../../../src/http/ops-server';
 import { createLogger } from '../../../src/logging/logger';
 import { systemClock } from '../../../src/ports/clock';
 import {
-  answersWithin,
+  answersPing,
   closeRedis,
   createRedis,
   whenReady,
@@ -136,7 +136,7 @@ export class OutageBot {
     );
     const ops = {
       metrics: new Metrics({ defaultMetrics: false }),
-      ready: () => answersWithin(this.producer, READY_TIMEOUT_MS),
+      ready: () => answersPing(this.producer),
     };
     this.app = createSlackApp(
       { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: this.slack.apiUrl },
