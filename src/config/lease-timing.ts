@@ -1,4 +1,4 @@
-import { formatDuration } from '../domain/duration';
+import { writtenDuration } from './duration-field';
 
 /**
  * The release lock is kept alive by the reconciler's heartbeat, once a sweep
@@ -29,26 +29,35 @@ export function reconcileIntervalOf(config: LeaseTimingInput): number {
   return config.engine.reconcileInterval ?? DEFAULT_RECONCILE_INTERVAL_MS;
 }
 
-/** Every way the lease timings contradict each other, in words for the operator; [] when they hold. */
-export function leaseTimingProblems(config: LeaseTimingInput): string[] {
+/** One contradiction: the engine setting to change, and why, in words for the operator. */
+export interface LeaseTimingProblem {
+  setting: 'reconcileInterval' | 'lockTtl' | 'startTimeout';
+  message: string;
+}
+
+/** Every way the lease timings contradict each other; [] when they hold. */
+export function leaseTimingProblems(config: LeaseTimingInput): LeaseTimingProblem[] {
   const { lockTtl, startTimeout } = config.engine;
   const interval = reconcileIntervalOf(config);
-  const problems: string[] = [];
+  const problems: LeaseTimingProblem[] = [];
   if (interval < MIN_RECONCILE_INTERVAL_MS) {
-    problems.push(
-      `engine.reconcileInterval ${formatDuration(interval)} is shorter than ${formatDuration(MIN_RECONCILE_INTERVAL_MS)}: every sweep reads every active release`,
-    );
+    problems.push({
+      setting: 'reconcileInterval',
+      message: `${writtenDuration(interval)} is too short: at least ${writtenDuration(MIN_RECONCILE_INTERVAL_MS)}, as every sweep reads every active release`,
+    });
   }
   const needed = SWEEPS_A_LOCK_OUTLIVES * interval;
   if (lockTtl < needed) {
-    problems.push(
-      `engine.lockTtl ${formatDuration(lockTtl)} must be at least ${SWEEPS_A_LOCK_OUTLIVES} reconcile intervals (${formatDuration(needed)}): the lock is heartbeated once per sweep and must survive a missed one or two`,
-    );
+    problems.push({
+      setting: 'lockTtl',
+      message: `${writtenDuration(lockTtl)} is too short: at least ${SWEEPS_A_LOCK_OUTLIVES} reconcile intervals (${writtenDuration(needed)}), as the lock is heartbeated once a sweep and must survive a missed one or two`,
+    });
   }
   if (startTimeout < interval) {
-    problems.push(
-      `engine.startTimeout ${formatDuration(startTimeout)} is shorter than the reconcile interval ${formatDuration(interval)}: releases awaiting Start are expired by the sweep, so they would live up to twice as long as configured`,
-    );
+    problems.push({
+      setting: 'startTimeout',
+      message: `${writtenDuration(startTimeout)} is too short: at least the reconcile interval (${writtenDuration(interval)}), as the sweep expires releases awaiting Start and would let them live up to twice as long`,
+    });
   }
   return problems;
 }

@@ -1,24 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { ConfigError } from '../domain/errors';
+import { validate } from './config-problems';
+import { readYaml } from './read-yaml';
 import { configSchema, type Config } from './schema';
 
-/** Parses and validates configuration text; every problem is listed by its path in the file. */
+/**
+ * Parses and validates configuration text. Every problem is listed once, one
+ * line each, by its path in the file and in the file's own terms (see
+ * config-problems.ts), so `deploybot check-config` reads as a to-do list.
+ */
 export function parseConfig(text: string, source = 'configuration'): Config {
-  const document = parseDocument(text, { prettyErrors: true });
-  if (document.errors.length > 0) {
-    const problems = document.errors.map((e) => e.message.split('\n')[0] ?? e.message);
-    throw new ConfigError(`${source} is not valid YAML:\n  ${problems.join('\n  ')}`, problems);
+  const result = validate(configSchema, readYaml(text, source));
+  if (!result.ok) {
+    throw new ConfigError(`${source} is invalid:\n  ${result.problems.join('\n  ')}`, result.problems);
   }
-  const result = configSchema.safeParse(document.toJS());
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.');
-      return path ? `${path}: ${issue.message}` : issue.message;
-    });
-    throw new ConfigError(`${source} is invalid:\n  ${problems.join('\n  ')}`, problems);
-  }
-  return result.data;
+  return result.value;
 }
 
 export function loadConfig(path: string): Config {

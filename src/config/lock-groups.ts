@@ -27,15 +27,16 @@ export interface SharedResourceConflict {
   path: (string | number)[];
   /** The first place, e.g. `apps.backend.environments.production`. */
   first: string;
-  /** e.g. `ECS service backend-service in cluster prod` */
-  resource: string;
+  /** What both change, e.g. [`ECS service backend-service in cluster prod`, `RDS instance main-db`]. */
+  resources: string[];
 }
 
 /**
  * Every pair of environments sharing an ECS service (same cluster and service
  * name) or a database (same RDS instance id, or same Aurora cluster id) that
- * are not declared one lock group. Each resource is reported once per place
- * after the first that uses it.
+ * are not declared one lock group. A pair is one mistake (a missing
+ * `lockGroup`), so it is reported once, by the later place, with everything
+ * the two share.
  */
 export function sharedResourceConflicts(apps: unknown): SharedResourceConflict[] {
   const firstUser = new Map<string, { place: string; group: unknown }>();
@@ -50,7 +51,14 @@ export function sharedResourceConflicts(apps: unknown): SharedResourceConflict[]
       }
       if (first.place === place) continue;
       if (typeof env.lockGroup === 'string' && env.lockGroup === first.group) continue;
-      conflicts.push({ path: ['apps', appName, 'environments', envName], first: first.place, resource });
+      const known = conflicts.find((c) => c.first === first.place && c.path.join('.') === place);
+      if (known) known.resources.push(resource);
+      else
+        conflicts.push({
+          path: ['apps', appName, 'environments', envName],
+          first: first.place,
+          resources: [resource],
+        });
     }
   }
   return conflicts;
@@ -59,7 +67,7 @@ export function sharedResourceConflicts(apps: unknown): SharedResourceConflict[]
 /** The message of a conflict: both places, the resource, and what to do; one line. */
 export function conflictMessage(conflict: SharedResourceConflict): string {
   return (
-    `shares the ${conflict.resource} with ${conflict.first}; ` +
+    `shares the ${conflict.resources.join(' and the ')} with ${conflict.first}; ` +
     'declare both in one lock group (the same `lockGroup:` on each) or point them at different resources'
   );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from './duration-field';
+import { factor, flag, listOf, matching, number, oneOf, percent, text, wholeNumber } from './fields';
 
 /**
  * How an environment is watched after a deploy and when a rollback is
@@ -8,34 +9,31 @@ import { duration } from './duration-field';
  */
 
 /** Paths of JSON fields, dotted (`http.status`): letters, digits, `_`, `-`, `@`, `.`. */
-const fieldPath = z
-  .string()
-  .regex(/^[A-Za-z_@][A-Za-z0-9_@.-]*$/, { error: 'expected a field path like http.status' });
+const fieldPath = matching(/^[A-Za-z_@][A-Za-z0-9_@.-]*$/, 'a JSON field path like http.status');
 
 const accessLogsSchema = z.union(
   [
     z
       .object({
-        group: z.string().min(1).optional(),
+        group: text('a CloudWatch Logs group name, e.g. /ecs/backend-access').optional(),
         json: z.object({ status: fieldPath, latency: fieldPath }).strict(),
-        latencyUnit: z.enum(['ms', 's']).default('ms'),
+        latencyUnit: oneOf(['ms', 's']).default('ms'),
       })
       .strict(),
     z
       .object({
-        group: z.string().min(1).optional(),
+        group: text('a CloudWatch Logs group name, e.g. /ecs/backend-access').optional(),
         /** A Logs Insights parse clause naming the fields `status` and `latency`. */
         parse: z
-          .string()
-          .min(1)
+          .string({ error: 'a Logs Insights parse clause naming the fields status and latency' })
           .refine((p) => /\bstatus\b/.test(p) && /\blatency\b/.test(p) && !/[|\n]/.test(p), {
-            error: 'expected an Insights parse clause (no "|") that names the fields status and latency',
+            error: 'a Logs Insights parse clause (no "|") that names the fields status and latency',
           }),
-        latencyUnit: z.enum(['ms', 's']).default('ms'),
+        latencyUnit: oneOf(['ms', 's']).default('ms'),
       })
       .strict(),
   ],
-  { error: 'expected `json: {status, latency}` field paths or a `parse:` clause naming status and latency' },
+  { error: 'either `json: { status: <field>, latency: <field> }` or `parse: <Insights parse clause>`' },
 );
 
 export const monitoringSchema = z
@@ -48,12 +46,14 @@ export const monitoringSchema = z
     /** How long a rollback is watched (runbook: 30 minutes). */
     rollbackWindow: duration.prefault('30m'),
     /** Health probes per endpoint in each sample, and for the baseline. */
-    probes: z.number().int().min(1).max(100).default(5),
-    baselineProbes: z.number().int().min(1).max(500).default(20),
+    probes: wholeNumber(1, 100).default(5),
+    baselineProbes: wholeNumber(1, 500).default(20),
     /** A status post in the release thread every this many samples. */
-    postEvery: z.number().int().min(1).default(5),
+    postEvery: wholeNumber(1).default(5),
     /** Runbook "Post-Deployment Monitoring": summaries after the first hour, day and week. */
-    followUps: z.array(duration).default([3_600_000, 86_400_000, 604_800_000]),
+    followUps: z
+      .array(duration, { error: 'a list of durations, e.g. [1h, 1d, 7d]' })
+      .default([3_600_000, 86_400_000, 604_800_000]),
     /** Runbook "Post-Deployment Review (within 24 hours)". */
     reviewAfter: duration.prefault('24h'),
     /**
@@ -61,7 +61,7 @@ export const monitoringSchema = z
      * CPUUtilization and MemoryUtilization (AWS/ECS) with one CloudWatch GetMetricData.
      * Needs cloudwatch:GetMetricData; rollback.cpu / rollback.memory act on them.
      */
-    metrics: z.boolean().default(false),
+    metrics: flag.default(false),
     /**
      * The users' requests from the app's access-log lines (runbook "No 5XX errors",
      * "Response times normal"): one Logs Insights query per sample moment for every
@@ -76,27 +76,32 @@ export const monitoringSchema = z
      * names them; `off` reads none.
      */
     loadBalancers: z
-      .union([
-        z.enum(['auto', 'off']),
-        z.array(
-          z
-            .object({
-              targetGroup: z.string().regex(/^targetgroup\/[^/]+\/[0-9a-f]+$/, {
-                error: 'expected the target group ARN suffix targetgroup/<name>/<id>',
-              }),
-              loadBalancer: z.string().regex(/^app\/[^/]+\/[0-9a-f]+$/, {
-                error: 'expected the load balancer ARN suffix app/<name>/<id>',
-              }),
-            })
-            .strict(),
-        ),
-      ])
+      .union(
+        [
+          oneOf(['auto', 'off']),
+          z.array(
+            z
+              .object({
+                targetGroup: matching(
+                  /^targetgroup\/[^/]+\/[0-9a-f]+$/,
+                  'the target group ARN suffix targetgroup/<name>/<id>',
+                ),
+                loadBalancer: matching(
+                  /^app\/[^/]+\/[0-9a-f]+$/,
+                  'the load balancer ARN suffix app/<name>/<id>',
+                ),
+              })
+              .strict(),
+          ),
+        ],
+        { error: 'auto, off, or a list of { targetGroup, loadBalancer } ARN suffixes' },
+      )
       .default('auto'),
     /** Runbook "No alerts triggered": alarms OK at baseline and in ALARM since are a breach. */
     alarms: z
       .object({
-        names: z.array(z.string().min(1)).optional(),
-        prefix: z.string().min(1).optional(),
+        names: listOf(text('an alarm name'), 'a list of CloudWatch alarm names').optional(),
+        prefix: text('the start of CloudWatch alarm names, e.g. backend-prod-').optional(),
       })
       .strict()
       .optional(),
@@ -106,29 +111,32 @@ export const monitoringSchema = z
 export const rollbackSchema = z
   .object({
     /** Fraction of requests failing, 0.05 = 5 %. */
-    errorRate: z.number().gt(0).lt(1).default(0.05),
-    latencyFactor: z.number().gt(1).default(2),
-    errorLogFactor: z.number().gt(1).default(3),
-    errorLogFloorPerMinute: z.number().min(0).default(5),
+    errorRate: number('a fraction below 1, e.g. 0.05 for 5 %', { above: 0, below: 1 }).default(0.05),
+    latencyFactor: factor.default(2),
+    errorLogFactor: factor.default(3),
+    errorLogFloorPerMinute: number('a number of error lines a minute, 0 or more', { atLeast: 0 }).default(5),
     /** Saturation only: how many consecutive samples over the CPU/memory limit make a breach. */
-    consecutive: z.number().int().min(1).default(2),
+    consecutive: wholeNumber(1).default(2),
     /** Traffic rules judge at least this much of the newest samples (a sliding window). */
     judgeWindow: duration.prefault('60s'),
     /** Fewer requests than this in the window (grown up to 5 min to find them) is inconclusive. */
-    minRequests: z.number().int().min(10).default(300),
+    minRequests: wholeNumber(10).default(300),
     /** How unlikely the evidence must be on a healthy service (one-sided) before a traffic rule fires. */
-    significance: z.number().gt(0).max(0.05).default(0.001),
+    significance: number('a probability above 0 and at most 0.05, e.g. 0.001', {
+      above: 0,
+      atMost: 0.05,
+    }).default(0.001),
     /** Tasks of the new revision that crashed (non-zero exit, failed to start) since the deploy. */
-    crashes: z.number().int().min(1).default(2),
+    crashes: wholeNumber(1).default(2),
     /** Database connections above this many times the baseline (and 20 more) in two complete minutes. */
-    connectionsFactor: z.number().gt(1).default(2),
+    connectionsFactor: factor.default(2),
     /** A rollback proposed by hand is withdrawn if nobody decides within this long. */
     proposalTtl: duration.prefault('30m'),
     /** Percent CPU / memory of the busiest service above which a sample counts as saturated; unset: not judged. */
-    cpu: z.number().gt(0).max(100).optional(),
-    memory: z.number().gt(0).max(100).optional(),
-    auto: z.boolean().default(false),
-    twoPersonRule: z.boolean().default(false),
+    cpu: percent.optional(),
+    memory: percent.optional(),
+    auto: flag.default(false),
+    twoPersonRule: flag.default(false),
     /** Approvers are mentioned again while a proposal waits this long without a decision. */
     remindAfter: duration.prefault('10m'),
     /** Runbook "Post-Rollback: Schedule post-mortem". */

@@ -1,6 +1,19 @@
 import { z } from 'zod';
-import { DEFAULT_REQUIRED, isChecklistItemId } from '../domain/checklist';
+import { CHECKLIST, DEFAULT_REQUIRED, isChecklistItemId } from '../domain/checklist';
+import { patternTerms } from '../domain/log-pattern';
+import { environmentProblems, requiredEnvironmentProblems } from './cross-checks';
+import { closestName } from './did-you-mean';
 import { duration } from './duration-field';
+import {
+  channel,
+  listOf,
+  matching,
+  name,
+  number as numberField,
+  slackPrincipal,
+  text,
+  wholeNumber,
+} from './fields';
 import { leaseTimingProblems } from './lease-timing';
 import { conflictMessage, sharedResourceConflicts } from './lock-groups';
 import { monitoringSchema, rollbackSchema } from './monitoring-schema';
@@ -12,27 +25,17 @@ import { monitoringSchema, rollbackSchema } from './monitoring-schema';
  * environment.
  */
 
-/** Slack user (U…/W…) or user group (S…) ids. */
-const slackPrincipal = z
-  .string()
-  .regex(/^[UWS][A-Z0-9]{2,}$/, { error: 'expected a Slack user id (U…, W…) or user group id (S…)' });
-
 /** A command is written as a list of words, or one string split on spaces. */
+const COMMAND = 'a command: one string, or a list of words like [alembic, upgrade, head]';
 const command = z
-  .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
-    error: 'expected a command: a string or a list of words',
-  })
+  .union([text(COMMAND), listOf(text(COMMAND), COMMAND)], { error: COMMAND })
   .transform((value) => (typeof value === 'string' ? value.trim().split(/\s+/) : value));
-
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, {
-  error: 'expected a name of letters, digits, ".", "_" or "-"',
-});
 
 const serviceSchema = z
   .object({
     name,
     /** The containers whose image is the app's version; others (sidecars) keep theirs. */
-    containers: z.array(name).min(1),
+    containers: listOf(name, 'a list of container names, e.g. [backend]'),
   })
   .strict();
 
@@ -47,7 +50,7 @@ const databaseSchema = z.union(
       .strict()
       .transform((d) => ({ kind: 'cluster' as const, id: d.cluster })),
   ],
-  { error: 'expected either `instance: <RDS instance id>` or `cluster: <Aurora cluster id>`' },
+  { error: 'either `instance: <RDS instance id>` or `cluster: <Aurora cluster id>`' },
 );
 
 const migrationSchema = z
@@ -63,11 +66,14 @@ const migrationSchema = z
 
 const healthSchema = z
   .object({
-    url: z.url({ error: 'expected a URL' }),
-    endpoints: z.array(z.string().startsWith('/', { error: 'expected a path starting with /' })).min(1),
+    url: z.url({ error: 'a URL like https://api.example.com' }),
+    endpoints: listOf(
+      matching(/^\//, 'a path starting with /, e.g. /health'),
+      'a list of paths, e.g. [/health]',
+    ),
     timeout: duration.prefault('5s'),
     /** Verify tries this many times, `interval` apart, before it fails the release. */
-    attempts: z.number().int().min(1).max(60).default(3),
+    attempts: wholeNumber(1, 60).default(3),
     interval: duration.prefault('10s'),
   })
   .strict();
@@ -83,28 +89,50 @@ const timeoutsSchema = z
   })
   .strict();
 
+const checklistItemId = z.string({ error: 'a checklist item id, e.g. unit-tests' }).check((ctx) => {
+  if (isChecklistItemId(ctx.value)) return;
+  const meant = closestName(
+    ctx.value,
+    CHECKLIST.map((item) => item.id),
+  );
+  ctx.issues.push({
+    code: 'custom',
+    input: ctx.value,
+    message: `no checklist item '${ctx.value}' (${meant ? `did you mean ${meant}?` : 'the ids are in src/domain/checklist.ts'})`,
+  });
+});
+
 const checklistSchema = z
   .object({
     /** Items that must be ticked (by people or by preflight) before "Start deployment" works. */
     required: z
-      .array(
-        z
-          .string()
-          .refine(isChecklistItemId, { error: 'expected a checklist item id (see src/domain/checklist.ts)' }),
-      )
+      .array(checklistItemId, { error: 'a list of checklist item ids' })
       .default([...DEFAULT_REQUIRED]),
     /** Who may tick items; empty means anyone in the channel. */
-    tickers: z.array(slackPrincipal).default([]),
+    tickers: z.array(slackPrincipal, { error: 'a list of Slack user or group ids' }).default([]),
   })
   .strict();
+
+const logsSchema = z
+  .object({
+    group: text('a CloudWatch Logs group name, e.g. /ecs/backend'),
+    /** A CloudWatch Logs filter pattern; see src/domain/log-pattern.ts. */
+    errorPattern: text('a CloudWatch Logs filter pattern, e.g. ERROR or ?ERROR ?FATAL')
+      .check(filterPatternCheck)
+      .default('ERROR'),
+  })
+  .strict();
+
+const principals = (who: string) =>
+  z.array(slackPrincipal, { error: `a list of Slack user or group ids (${who})` }).default([]);
 
 const environmentSchema = z
   .object({
     cluster: name,
-    services: z.array(serviceSchema).min(1),
+    services: listOf(serviceSchema, 'a list of services, each `- name: … containers: […]`'),
     database: databaseSchema.optional(),
     migration: migrationSchema.optional(),
-    logs: z.object({ group: z.string().min(1), errorPattern: z.string().min(1).default('ERROR') }).strict(),
+    logs: logsSchema,
     health: healthSchema,
     monitoring: monitoringSchema.prefault({}),
     rollback: rollbackSchema.prefault({}),
@@ -112,12 +140,12 @@ const environmentSchema = z
     /** Production usually requires the same version to have succeeded here first. */
     requireSuccessIn: name.optional(),
     /** Who may deploy here; empty means anyone in the channel. */
-    deployers: z.array(slackPrincipal).default([]),
+    deployers: principals('who may deploy; empty: anyone'),
     /** Who may approve a rollback; never open to everyone. */
-    approvers: z.array(slackPrincipal).default([]),
+    approvers: principals('who may approve a rollback'),
     checklist: checklistSchema.prefault({}),
     /** Slack channel for this environment's releases; defaults to slack.channel. */
-    channel: z.string().min(1).optional(),
+    channel: channel.optional(),
     /**
      * Environments (of any apps) that share an ECS service or a database must
      * name the same lock group: they then share one release lock, and a manual
@@ -127,19 +155,10 @@ const environmentSchema = z
   })
   .strict()
   // `when`: cross-field checks run even when another field failed, so one pass
-  // lists every problem. The data may then be partial, hence the guards.
+  // lists every problem. The data may then be partial: cross-checks.ts guards.
   .superRefine(
     (env, ctx) => {
-      if (!isRecord(env)) return;
-      const services = new Set(Array.isArray(env.services) ? env.services.map((s) => s?.name) : []);
-      const wanted = env.migration?.service;
-      if (typeof wanted === 'string' && !services.has(wanted)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['migration', 'service'],
-          message: `expected one of this environment's services (${[...services].join(', ')})`,
-        });
-      }
+      for (const problem of environmentProblems(env)) ctx.addIssue({ code: 'custom', ...problem });
     },
     { when: () => true },
   );
@@ -147,10 +166,14 @@ const environmentSchema = z
 const appSchema = z
   .object({
     /** The app's CHANGELOG.md (a file path or an http(s) URL); its section for the version is shown. */
-    changelog: z.string().min(1).optional(),
-    environments: z.record(name, environmentSchema).refine((envs) => Object.keys(envs).length > 0, {
-      error: 'expected at least one environment',
-    }),
+    changelog: text('a file path or an http(s) URL of a CHANGELOG.md').optional(),
+    environments: z
+      .record(name, environmentSchema, {
+        error: onlyForType('a map of environments, e.g. staging: and production:'),
+      })
+      .refine((envs) => Object.keys(envs).length > 0, {
+        error: 'at least one environment, e.g. production:',
+      }),
   })
   .strict();
 
@@ -158,7 +181,7 @@ export const configSchema = z
   .object({
     slack: z
       .object({
-        channel: z.string().min(1).default('engineering'),
+        channel: channel.default('engineering'),
         onCall: slackPrincipal.optional(),
       })
       .strict()
@@ -180,36 +203,29 @@ export const configSchema = z
          * Step jobs one worker runs at once. They mostly wait on AWS and HTTP; a monitored
          * app holds one while it samples, and apps sampling together share a Logs query.
          */
-        concurrency: z.number().int().min(1).max(100).default(50),
+        concurrency: wholeNumber(1, 100).default(50),
         /**
          * CloudWatch Logs requests per second for all of deploybot, across apps and
          * processes. The account allows about 5 a second (FilterLogEvents, Insights StartQuery/GetQueryResults); stay under.
          */
-        logsRequestsPerSecond: z.number().gt(0).max(25).default(4),
+        logsRequestsPerSecond: numberField(
+          'a rate above 0 and at most 25 requests a second (the account allows about 5)',
+          { above: 0, atMost: 25 },
+        ).default(4),
       })
       .strict()
       .prefault({}),
-    apps: z.record(name, appSchema).refine((apps) => Object.keys(apps).length > 0, {
-      error: 'expected at least one app',
-    }),
+    apps: z
+      .record(name, appSchema, { error: onlyForType('a map of apps, e.g. backend:') })
+      .refine((apps) => Object.keys(apps).length > 0, {
+        error: 'at least one app, e.g. backend:',
+      }),
   })
   .strict()
   .superRefine(
     (config, ctx) => {
       const apps: Record<string, unknown> = isRecord(config) && isRecord(config.apps) ? config.apps : {};
-      for (const [appName, app] of Object.entries(apps)) {
-        const environments = isRecord(app) && isRecord(app.environments) ? app.environments : {};
-        for (const [envName, env] of Object.entries(environments)) {
-          const required = isRecord(env) ? env.requireSuccessIn : undefined;
-          if (typeof required === 'string' && !Object.hasOwn(environments, required)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['apps', appName, 'environments', envName, 'requireSuccessIn'],
-              message: `expected another environment of ${appName}`,
-            });
-          }
-        }
-      }
+      for (const problem of requiredEnvironmentProblems(apps)) ctx.addIssue({ code: 'custom', ...problem });
       // Per-environment locks mean nothing when two environments change one resource.
       for (const conflict of sharedResourceConflicts(apps)) {
         ctx.addIssue({ code: 'custom', path: conflict.path, message: conflictMessage(conflict) });
@@ -222,13 +238,39 @@ export const configSchema = z
         typeof startTimeout === 'number' &&
         (reconcileInterval === undefined || typeof reconcileInterval === 'number')
       ) {
-        for (const message of leaseTimingProblems({ engine: { lockTtl, startTimeout, reconcileInterval } })) {
-          ctx.addIssue({ code: 'custom', path: [], message });
+        for (const problem of leaseTimingProblems({ engine: { lockTtl, startTimeout, reconcileInterval } })) {
+          ctx.addIssue({ code: 'custom', path: ['engine', problem.setting], message: problem.message });
         }
       }
     },
     { when: () => true },
   );
+
+/** A `%regex%` filter pattern must compile; other patterns are CloudWatch's to judge. */
+function filterPatternCheck(ctx: z.core.ParsePayload<string>): void {
+  const terms = patternTerms(ctx.value);
+  if (terms.kind !== 'regex') return;
+  try {
+    new RegExp(terms.source);
+  } catch (error) {
+    const reason = String((error as Error).message)
+      .split(': ')
+      .pop();
+    ctx.issues.push({
+      code: 'custom',
+      input: ctx.value,
+      message: `the regular expression between the % signs does not compile (${reason})`,
+    });
+  }
+}
+
+/**
+ * A map's own message for a value that is no map; a bad key keeps the key's
+ * message (`apps["my app"]: a name of letters, …`).
+ */
+function onlyForType(expected: string) {
+  return (issue: z.core.$ZodRawIssue) => (issue.code === 'invalid_type' ? expected : undefined);
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../domain/errors';
+import { closestName } from './did-you-mean';
 import type { Config, EnvironmentConfig } from './schema';
 
 export interface Target {
@@ -18,7 +19,7 @@ export function resolveTarget(config: Config, app?: string, environment?: string
   if (!appConfig) {
     throw new InvalidRequestError(
       'unknown_app',
-      `unknown app "${appName}"; configured apps: ${Object.keys(config.apps).join(', ')}`,
+      `unknown app "${appName}"${meant(appName, config.apps)}; configured apps: ${Object.keys(config.apps).join(', ')}`,
     );
   }
   const envName = environment ?? onlyKey(appConfig.environments, `environment of ${appName}`);
@@ -28,10 +29,16 @@ export function resolveTarget(config: Config, app?: string, environment?: string
   if (!envConfig) {
     throw new InvalidRequestError(
       'unknown_environment',
-      `unknown environment "${envName}" for ${appName}; configured: ${Object.keys(appConfig.environments).join(', ')}`,
+      `unknown environment "${envName}" for ${appName}${meant(envName, appConfig.environments)}; configured: ${Object.keys(appConfig.environments).join(', ')}`,
     );
   }
   return { app: appName, environment: envName, config: envConfig };
+}
+
+/** ` (did you mean backend?)` for a name one typo or a case away from a configured one. */
+function meant(name: string, record: Record<string, unknown>): string {
+  const closest = closestName(name, Object.keys(record));
+  return closest ? ` (did you mean ${closest}?)` : '';
 }
 
 function onlyKey(record: Record<string, unknown>, what: string): string {

@@ -15,10 +15,13 @@ describe('leaseTimingProblems', () => {
   it('refuses a lock that would not outlive three sweeps', () => {
     const problems = leaseTimingProblems({ engine: { lockTtl: 2 * MINUTE, startTimeout: 120 * MINUTE } });
     assert.equal(problems.length, 1);
-    assert.match(
-      problems[0] ?? '',
-      /^engine\.lockTtl 2m 00s must be at least 3 reconcile intervals \(3m 00s\)/,
-    );
+    assert.deepEqual(problems, [
+      {
+        setting: 'lockTtl',
+        message:
+          '2m is too short: at least 3 reconcile intervals (3m), as the lock is heartbeated once a sweep and must survive a missed one or two',
+      },
+    ]);
     assert.deepEqual(
       leaseTimingProblems({ engine: { lockTtl: 3 * MINUTE, startTimeout: 120 * MINUTE } }),
       [],
@@ -37,8 +40,10 @@ describe('leaseTimingProblems', () => {
       engine: { lockTtl: 10 * MINUTE, startTimeout: 30_000, reconcileInterval: 500 },
     });
     assert.equal(problems.length, 1);
-    assert.match(problems[0] ?? '', /^engine\.reconcileInterval 500ms is shorter than 1s/);
+    assert.equal(problems[0]?.setting, 'reconcileInterval');
+    assert.match(problems[0]?.message ?? '', /^500ms is too short: at least 1s,/);
     const late = leaseTimingProblems({ engine: { lockTtl: 10 * MINUTE, startTimeout: 30_000 } });
-    assert.match(late[0] ?? '', /^engine\.startTimeout 30s is shorter than the reconcile interval/);
+    assert.equal(late[0]?.setting, 'startTimeout');
+    assert.match(late[0]?.message ?? '', /^30s is too short: at least the reconcile interval \(1m\)/);
   });
 });

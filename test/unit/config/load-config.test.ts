@@ -61,36 +61,60 @@ describe('loadConfig', () => {
     const path = write('apps: {}\n');
     assert.throws(() => loadConfig(path), {
       name: 'ConfigError',
-      message: `${path} is invalid:\n  apps: expected at least one app`,
+      message: `${path} is invalid:\n  apps: at least one app, e.g. backend:`,
     });
   });
 
   describe('on text that is not YAML', () => {
-    const BROKEN: [string, string, RegExp][] = [
-      ['an unclosed flow sequence', 'apps: [unclosed', /^Flow sequence .* at line 1, column 16:$/],
-      ['a duplicate key', 'apps: {}\napps: {}\n', /^Map keys must be unique at line 2, column 1:$/],
-      ['a tab used for indentation', 'apps:\n\tbackend: {}\n', /line 2/],
+    const BROKEN: [string, string, string][] = [
+      [
+        'an unclosed flow sequence',
+        'apps: [unclosed',
+        'line 1, column 16: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      ],
+      ['a duplicate key', 'apps: {}\napps: {}\n', 'line 2, column 1: Map keys must be unique'],
+      [
+        'a tab used for indentation',
+        'apps:\n\tbackend: {}\n',
+        'line 2, column 1: Tabs are not allowed as indentation',
+      ],
+      [
+        // YAML's parser reports this one bad indent as a cascade of errors; only the first is news.
+        'one key indented one space too little, in the middle of a file',
+        'apps:\n  backend:\n    environments:\n      production:\n        cluster: c\n       services: []\n        logs: { group: /x }\n        health: { url: x }\n',
+        'line 6, column 1: All mapping items must start at the same column',
+      ],
     ];
     for (const [what, text, problem] of BROKEN) {
-      it(`reports ${what} with its line, before any validation`, () => {
+      it(`reports ${what} as one line with its line and column, before any validation`, () => {
         const path = write(text);
         assert.throws(
           () => loadConfig(path),
           (error: unknown) => {
             assert.ok(error instanceof ConfigError);
-            assert.ok(error.message.startsWith(`${path} is not valid YAML:\n  `), error.message);
-            assert.ok(error.problems.length >= 1);
-            assert.match(error.problems[0] ?? '', problem);
-            assert.ok(
-              error.problems.every((p) => !p.includes('\n')),
-              'one line per problem',
-            );
+            assert.equal(error.message, `${path} ${problem}`);
+            assert.deepEqual(error.problems, [problem]);
             return true;
           },
         );
       });
     }
   });
+
+  for (const [what, text] of [
+    ['an empty file', ''],
+    ['a file of blank lines and comments', '\n# deploybot configuration\n\n'],
+  ]) {
+    it(`says ${what} is empty and what a minimal configuration needs`, () => {
+      const path = write(text ?? '');
+      assert.throws(() => loadConfig(path), {
+        name: 'ConfigError',
+        message:
+          `${path} is empty: a configuration needs at least apps.<app>.environments.<environment> ` +
+          'with cluster, services, logs.group, health.url and health.endpoints (start from deploybot.example.yaml)',
+      });
+    });
+  }
 });
 
 describe('configPathFromEnv', () => {

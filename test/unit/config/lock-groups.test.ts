@@ -103,9 +103,22 @@ describe('lock groups in the configuration', () => {
   });
 
   it('refuses an invalid group name', () => {
-    assert.match(
-      problemsOf(config(app('shop', env('live', 'c', 'web', GROUP('"two words"'))))).join('\n'),
-      /apps\.shop\.environments\.live\.lockGroup: expected a name/,
+    assert.deepEqual(problemsOf(config(app('shop', env('live', 'c', 'web', GROUP('"two words"'))))), [
+      'apps.shop.environments.live.lockGroup: a name of letters, digits, ".", "_" or "-"',
+    ]);
+  });
+
+  it('reports two environments sharing a service and a database as one mistake, naming both', () => {
+    const db = '\n        database: { instance: main-db }';
+    assert.deepEqual(
+      problemsOf(
+        config(app('shop', env('staging', 'prod', 'web', db), env('production', 'prod', 'web', db))),
+      ),
+      [
+        'apps.shop.environments.production: shares the ECS service web in cluster prod and the RDS instance main-db ' +
+          'with apps.shop.environments.staging; declare both in one lock group (the same `lockGroup:` on each) ' +
+          'or point them at different resources',
+      ],
     );
   });
 

@@ -89,6 +89,12 @@ describe('resolveTarget', () => {
       'unknown environment "production" for shop; configured: live',
     ],
     [
+      'an environment name with a typo, suggesting the one meant',
+      () => resolveTarget(EXAMPLE, 'backend', 'prodution'),
+      'unknown_environment',
+      'unknown environment "prodution" for backend (did you mean production?); configured: staging, production',
+    ],
+    [
       'no app when several are configured',
       () => resolveTarget(MULTI, undefined, 'live'),
       'ambiguous_target',
@@ -104,16 +110,14 @@ describe('resolveTarget', () => {
       'an app name differing only in case',
       () => resolveTarget(EXAMPLE, 'Backend', 'staging'),
       'unknown_app',
-      'unknown app "Backend"; configured apps: backend',
+      'unknown app "Backend" (did you mean backend?); configured apps: backend',
     ],
   ];
   for (const [what, fn, code, message] of REFUSALS) {
     it(`refuses ${what}`, () => refusal(fn, code, message));
   }
 
-  // BUG (src/config/target.ts): `config.apps[appName]` and `appConfig.environments[envName]` are
-  // plain lookups, so names from chat that are Object.prototype members resolve to functions or
-  // Object.prototype instead of being refused (or crash with a TypeError).
+  // Own keys only: names from chat that are Object.prototype members are unknown, not found.
   for (const name of ['constructor', '__proto__', 'toString']) {
     it(`refuses the app name ${name} as unknown`, () => {
       refusal(
