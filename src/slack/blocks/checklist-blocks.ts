@@ -19,21 +19,27 @@ import { ELLIPSIS, escapeTruncated, formatCount, plural, truncate, truncateMrkdw
 export const CHECKLIST_ACTION_PREFIX = 'checklist:';
 
 const AUTOMATED_EMOJI = { ticked: '✅', failed: '❌', pending: '⏳', 'not-applicable': '➖', open: '⏳' };
+/** The word beside each symbol, so that the list reads whole without an emoji font. */
+const AUTOMATED_WORDS = {
+  ticked: 'passed',
+  failed: 'failed',
+  pending: 'checking',
+  'not-applicable': 'not applicable',
+  open: 'checking',
+};
 const REQUIRED_SUFFIX = ' (required)';
 
 export function isAutomatedStatus(status: ItemStatus): boolean {
   return isAutomated(status.item) || status.item.section === AUTOMATED_SECTION;
 }
 
-/** ✅/❌/⏳/➖ a line per automated item, evidence under the failed ones. */
+/** `✅ passed · Database available`: a line per automated item, evidence under the failed ones. */
 export function automatedLines(statuses: readonly ItemStatus[]): string[] {
   const lines: string[] = [];
   for (const s of statuses) {
     const text = escapeTruncated(s.item.text, 200);
-    const mark = AUTOMATED_EMOJI[s.state] ?? '•';
-    if (s.state === 'pending' || s.state === 'open') lines.push(`${mark} ${text} — _preflight is checking…_`);
-    else if (s.state === 'not-applicable') lines.push(`${mark} ${text} — _not applicable_`);
-    else lines.push(`${mark} ${text}`);
+    const mark = `${AUTOMATED_EMOJI[s.state] ?? '•'} ${AUTOMATED_WORDS[s.state] ?? s.state}`;
+    lines.push(`${mark} · ${text}`);
     if (s.state === 'failed') {
       for (const evidence of s.evidence ?? []) lines.push(`        ${escapeTruncated(evidence, 300)}`);
     }

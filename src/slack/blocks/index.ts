@@ -13,7 +13,11 @@ export {
   refusedReply,
   statusReply,
   usageReply,
+  type LockView,
+  type StatusView,
 } from './replies';
+export { appLockedMessage, unlockCommand, type AppLock } from './lock-message';
+export { plainTime, slackTime } from './release-format';
 export { codeBlock, escapeMrkdwn, truncate } from './text';
 export {
   APPROVE_ROLLBACK_ACTION,

@@ -1,5 +1,5 @@
 import type { ProposalClosing, Release } from '../../domain/release';
-import { clockTime } from './release-format';
+import { slackTime } from './release-format';
 import { escapeTruncated } from './text';
 
 const ICON: Record<ProposalClosing['how'], string> = {
@@ -23,7 +23,7 @@ export function closingOf(release: Release): ProposalClosing | undefined {
 /** "⏭️ *Superseded by v1.3.0 (r…): backend-service now runs backend:9, not backend:8* (10:32). Nothing was changed. …" */
 export function closingLine(closing: ProposalClosing): string {
   const text = closing.text.charAt(0).toUpperCase() + closing.text.slice(1);
-  return `${ICON[closing.how]} *${escapeTruncated(text, 1000)}* (${clockTime(closing.at)}). ${NEXT[closing.how]}`;
+  return `${ICON[closing.how]} *${escapeTruncated(text, 1000)}* (${slackTime(closing.at)}). ${NEXT[closing.how]}`;
 }
 
 /** Approved, its start under way: the buttons go as soon as one click has claimed the decision. */

@@ -1,7 +1,7 @@
 import { mention } from '../../domain/authorization';
 import { formatDuration } from '../../domain/duration';
-import { expiryText } from '../../domain/reconcile';
-import type { Release, ReleaseState, StepRecord, StepState } from '../../domain/release';
+import type { Release, StepRecord, StepState } from '../../domain/release';
+import { SHOWN_EMOJI, SHOWN_WORDS, type ShownState } from '../../domain/release-status';
 import { codeBlock, escapeMrkdwn, escapeTruncated, truncate } from './text';
 
 /** How a release's pieces look in chat, shared by the release message, its thread and replies. */
@@ -15,23 +15,20 @@ export const STEP_EMOJI: Record<StepState, string> = {
   skipped: '➖',
 };
 
-export const RELEASE_EMOJI: Record<ReleaseState, string> = {
-  awaiting_start: '📋',
-  running: '⏳',
-  succeeded: '✅',
-  failed: '❌',
-  cancelled: '🚫',
-  rolled_back: '↩️',
+/** The word beside each step emoji, so that a step line reads the same without an emoji font. */
+export const STEP_WORDS: Record<StepState, string> = {
+  succeeded: 'succeeded',
+  running: 'running',
+  waiting: 'waiting',
+  pending: 'pending',
+  failed: 'failed',
+  skipped: 'skipped',
 };
 
-export const STATE_WORDS: Record<ReleaseState, string> = {
-  awaiting_start: 'awaiting start',
-  running: 'running',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  cancelled: 'cancelled',
-  rolled_back: 'rolled back',
-};
+/** `⏪ rolling back`: a shown state as symbol and word, never the symbol alone. */
+export function shownLabel(shown: ShownState): string {
+  return `${SHOWN_EMOJI[shown]} ${SHOWN_WORDS[shown]}`;
+}
 
 /** Longest piece of user text inside one line of a list (summaries, notes, reasons). */
 export const LINE_TEXT_MAX = 300;
@@ -86,32 +83,56 @@ export function stepDuration(step: StepRecord, now: number): string {
   return step.startedAt === undefined ? '' : took(step.startedAt, step.finishedAt ?? now);
 }
 
-/** What a step found, is doing, or why it did not run: escaped, one line. */
-export function stepNote(step: StepRecord): string {
-  const oneLine = (text: string) => escapeTruncated(text.replace(/\s*\n\s*/g, ' '), LINE_TEXT_MAX);
+const oneLine = (text: string): string =>
+  escapeTruncated(text.replace(/\s*\n\s*/g, ' ').trim(), LINE_TEXT_MAX);
+
+/**
+ * What a step found, is doing, or why it did not run: escaped, one line. A
+ * failed step says its error in words (the code is for logs and the audit);
+ * `failure` is the release's, for a step failed without a record of its own.
+ */
+export function stepNote(step: StepRecord, failure?: Release['failure']): string {
   switch (step.state) {
     case 'skipped':
-      return oneLine(`skipped: ${step.reason ?? 'not needed'}`);
+      return oneLine(step.reason ?? 'not needed');
     case 'pending':
       return '';
-    case 'failed':
-      return step.error
-        ? `\`${escapeTruncated(step.error.code, 60)}\` ${oneLine(step.error.message)}`
-        : 'failed';
+    case 'failed': {
+      const message = step.error?.message ?? (failure?.step === step.name ? failure.message : undefined);
+      return message && message.trim() !== '' ? oneLine(message) : '';
+    }
     case 'succeeded':
       return step.summary ? oneLine(step.summary) : '';
     default: {
       const note = step.progress.note;
-      return typeof note === 'string' && note !== '' ? oneLine(note) : step.state;
+      return typeof note === 'string' && note.trim() !== '' ? oneLine(note) : '';
     }
   }
 }
 
-/** `✅ *preflight*  42s — 7 checks passed` */
-export function stepLine(step: StepRecord, now: number): string {
+/**
+ * `✅ succeeded · *preflight* 42s — 7 checks passed`: the one shape of a step
+ * line everywhere (message, thread, status), its state as a word after the
+ * symbol so that the line is whole without an emoji font.
+ */
+export function stepLine(step: StepRecord, now: number, failure?: Release['failure']): string {
   const duration = stepDuration(step, now);
-  const note = stepNote(step);
-  return `${STEP_EMOJI[step.state] ?? '•'} *${escapeMrkdwn(step.name)}*${duration ? `  ${duration}` : ''}${note ? ` — ${note}` : ''}`;
+  const note = stepNote(step, failure);
+  const state = `${STEP_EMOJI[step.state] ?? '•'} ${STEP_WORDS[step.state] ?? escapeMrkdwn(String(step.state))}`;
+  return `${state} · *${escapeMrkdwn(step.name)}*${duration ? ` ${duration}` : ''}${note ? ` — ${note}` : ''}`;
+}
+
+/**
+ * The step lines of a release, a failed one carrying the release's error when
+ * it has none of its own; `errors: false` leaves errors out where a post of
+ * their own already said them.
+ */
+export function stepLines(release: Release, now: number, errors = true): string[] {
+  return release.steps.map((s) =>
+    !errors && s.state === 'failed'
+      ? stepLine({ ...s, error: undefined }, now)
+      : stepLine(s, now, release.failure),
+  );
 }
 
 /** The step a release is at: the first one running, waiting or failed, else the next pending one. */
@@ -122,16 +143,27 @@ export function currentStep(release: Release): StepRecord | undefined {
   );
 }
 
-/** `17:20:05 UTC` (or `—` for a clock reading that is not a time). */
-export function clockTime(now: number): string {
-  const date = new Date(now);
-  return Number.isNaN(date.getTime()) ? '—' : `${date.toISOString().slice(11, 19)} UTC`;
+/**
+ * A time as a Slack date token, so that each reader sees it in their own time
+ * zone and clock format: `<!date^1700000000^{time}|22:13 UTC>`, or with
+ * `datetime` `<!date^…^{date_short} {time}|2023-11-14 22:13 UTC>`. The part
+ * after `|` is what clients that cannot format the token show. Only mrkdwn
+ * renders tokens: plain_text fields and notification text use plainTime.
+ */
+export function slackTime(at: number, format: 'time' | 'datetime' = 'time'): string {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return '—';
+  const seconds = Math.floor(at / 1000);
+  const tokens = format === 'time' ? '{time}' : '{date_short} {time}';
+  return `<!date^${seconds}^${tokens}|${plainTime(at, format)}>`;
 }
 
-/** `2026-11-27 17:13 UTC` */
-export function dateTime(at: number): string {
+/** `22:13 UTC` (or `2023-11-14 22:13 UTC`): the same time as slackTime's fallback, for plain text. */
+export function plainTime(at: number, format: 'time' | 'datetime' = 'time'): string {
   const date = new Date(at);
-  return Number.isNaN(date.getTime()) ? '—' : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (Number.isNaN(date.getTime())) return '—';
+  const iso = date.toISOString();
+  return format === 'time' ? `${iso.slice(11, 16)} UTC` : `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** A release id as inline code (ids are ours, but a stored one is still escaped). */
@@ -141,41 +173,22 @@ export function releaseId(release: Release): string {
 
 const FAILURE_MAX = 2000;
 
-/** ` at *migrate*: `MIGRATION_FAILED`` — where and how a release failed, for a headline. */
-export function failureWhere(release: Release): string {
-  const failure = release.failure;
-  if (!failure) return '';
-  const where = failure.step ? ` at *${escapeMrkdwn(failure.step)}*` : '';
-  return `${where}: \`${escapeTruncated(failure.code, 80)}\``;
-}
-
 /** A failure's message as a code block (its start kept: an error says what went wrong first). */
 export function failureMessage(release: Release): string | undefined {
   const message = release.failure?.message;
   return message && message.trim() !== '' ? codeBlock([message], FAILURE_MAX, 'first') : undefined;
 }
 
-function capitalizeFirst(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** Whether the failed step's line already carries the failure's words, so nothing else repeats them. */
+export function failureOnStepLine(release: Release): boolean {
+  const failure = release.failure;
+  if (!failure?.step) return false;
+  const step = release.steps.find((s) => s.name === failure.step);
+  return step !== undefined && step.state === 'failed' && stepNote(step, failure) !== '';
 }
 
-/** How a finished release ended (undefined while it still runs). */
-export function outcomeText(release: Release, now: number): string | undefined {
-  switch (release.state) {
-    case 'succeeded': {
-      const duration = took(release.startedAt ?? release.createdAt, release.endedAt ?? now);
-      return `✅ *Released${duration ? ` in ${duration}` : ''}*`;
-    }
-    case 'cancelled':
-      if (release.expired) return `🚫 *${capitalizeFirst(expiryText(release.expired.afterMs))}*`;
-      return `🚫 *Cancelled${release.cancelledBy ? ` by ${who(release.cancelledBy)}` : ''}*`;
-    case 'rolled_back':
-      return `↩️ *Rolled back${release.cancelledBy ? `: approved by ${who(release.cancelledBy)}` : ''}*${release.rolledBackBy ? ` (rollback \`${release.rolledBackBy}\`)` : ''}`;
-    case 'failed': {
-      const message = failureMessage(release);
-      return `❌ *Failed*${failureWhere(release)}${message ? `\n${message}` : ''}`;
-    }
-    default:
-      return undefined;
-  }
+/** The first line of an error, in words, for a notification. */
+export function errorWords(message: string | undefined, max = 200): string {
+  const first = (message ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
+  return escapeTruncated(first.trim(), max);
 }

@@ -1,7 +1,6 @@
 import type { ItemStatus } from '../../domain/checklist';
 import type { Release } from '../../domain/release';
 import {
-  FALLBACK_TEXT_MAX,
   MAX_BLOCKS,
   actions,
   button,
@@ -17,18 +16,8 @@ import {
 } from './block';
 import { LIMITS } from './limits';
 import { automatedLines, isAutomatedStatus, manualBlocks, startNeedsLine } from './checklist-blocks';
-import {
-  RELEASE_EMOJI,
-  STATE_WORDS,
-  clockTime,
-  currentStep,
-  outcomeText,
-  fitParts,
-  releaseId,
-  stepLine,
-  titlePlain,
-  who,
-} from './release-format';
+import { fitParts, releaseId, slackTime, stepLines, titlePlain, who } from './release-format';
+import { notificationText, outcomeLine, requiredCount, stateLabel } from './shown-status';
 import { escapeMrkdwn, escapeTruncated, formatCount, trimmedNote, truncateMrkdwn } from './text';
 
 /** Everything the one parent message of a release shows. */
@@ -40,6 +29,8 @@ export interface ReleaseView {
   onCall?: string;
   /** The markdown section of CHANGELOG.md for this version. */
   releaseNotes?: string;
+  /** The release named by `release.rolledBackBy`, as stored: whether it still runs decides what the message says. */
+  rollback?: Release;
   now: number;
 }
 
@@ -61,18 +52,18 @@ export function releaseMessage(view: ReleaseView): Message {
     release.state === 'awaiting_start'
       ? awaitingBlocks(view, MAX_BLOCKS - blocks.length - 1)
       : progressBlocks(view);
-  blocks.push(...tail, context(`Updated ${clockTime(now)}`));
-  return { text: fallbackText(view), blocks };
+  blocks.push(...tail, context(`Updated ${slackTime(now)}`));
+  return { text: notificationText(release, view.rollback, now, view.checklist), blocks };
 }
 
-function headBlocks({ release, onCall, releaseNotes }: ReleaseView): Block[] {
+function headBlocks({ release, rollback, onCall, releaseNotes }: ReleaseView): Block[] {
   const blocks = [
     header(titlePlain(release, LIMITS.headerText, ':rocket: ')),
     fieldsSection([
       `*Type*\n${escapeTruncated(release.type, 100)}`,
       `*Requested by*\n${who(release.requestedBy)}`,
       `*Release id*\n${releaseId(release)}`,
-      `*State*\n${RELEASE_EMOJI[release.state] ?? ''} ${escapeMrkdwn(STATE_WORDS[release.state] ?? String(release.state))}`,
+      `*State*\n${stateLabel(release, rollback)}`,
     ]),
   ];
   if (onCall) blocks.push(context(`:pager: On call: ${who(onCall)}`));
@@ -98,30 +89,25 @@ export function notesMrkdwn(markdown: string, max: number): string {
   return `${kept}\n${trimmedNote(converted.length - (kept.length - 1))}`;
 }
 
-function fitVersionAndEnv(release: Release, budget: number): [string, string] {
-  const [version, env] = fitParts([release.version, release.environment], budget);
-  return [version as string, env as string];
-}
-
 function startConfirm(release: Release): ConfirmText {
-  const [version, env] = fitVersionAndEnv(release, 250);
+  const [app, version, env] = fitParts([release.app, release.version, release.environment], 250);
   return {
     title: 'Start deployment?',
-    text: `Start deploying ${version} to ${env}?`,
+    text: `Start deploying ${app} ${version} to ${env}?`,
     confirm: 'Start',
     deny: 'Not yet',
   };
 }
 
 function cancelConfirm(release: Release): ConfirmText {
-  const [version, env] = fitVersionAndEnv(release, 200);
+  const [app, version, env] = fitParts([release.app, release.version, release.environment], 200);
   const consequence =
     release.state === 'running'
       ? 'No further step will start; what has changed stays changed.'
       : 'Nothing has been deployed yet.';
   return {
     title: 'Cancel this release?',
-    text: `Cancel the release of ${version} to ${env}? ${consequence}`,
+    text: `Cancel the release of ${app} ${version} to ${env}? ${consequence}`,
     confirm: 'Cancel release',
     deny: 'Keep it',
   };
@@ -157,22 +143,26 @@ function awaitingBlocks(view: ReleaseView, maxBlocks: number): Block[] {
 
 function progressBlocks(view: ReleaseView): Block[] {
   const { release, now } = view;
-  const blocks: Block[] = lineSections(
-    release.steps.map((s) => stepLine(s, now)),
-    2,
-    'step',
-  );
+  const blocks: Block[] = lineSections(stepLines(release, now), 2, 'step');
+  const proposal = rollbackProposalLine(release);
+  if (proposal) blocks.push(section(proposal));
   const summary = checklistSummary(view.checklist);
   if (summary) blocks.push(context(summary));
-  const outcome = outcomeText(release, now);
+  const outcome = outcomeLine(release, view.rollback, now);
   if (outcome) blocks.push(section(outcome));
   if (release.state === 'running') blocks.push(actions('release-buttons', [cancelButton(release)]));
   return blocks;
 }
 
-function requiredCount(checklist: readonly ItemStatus[]): { done: number; required: number } {
-  const required = checklist.filter((s) => s.required && s.state !== 'not-applicable');
-  return { done: required.filter((s) => s.state === 'ticked').length, required: required.length };
+/**
+ * While monitoring's rollback proposal is open, the monitor line may still read
+ * "all clear" for the samples since; this line keeps the message from saying
+ * only that. The proposal's own message (in the thread) has the decision.
+ */
+function rollbackProposalLine(release: Release): string | undefined {
+  const reason = release.facts.rollbackProposal;
+  if (!reason || release.state !== 'running' || release.rolledBackBy) return undefined;
+  return `:rotating_light: Rollback proposed: ${escapeTruncated(reason, 500)} — see the thread`;
 }
 
 /** "Checklist: 6/6 required ticked by <@U1>, <@U2>" */
@@ -183,20 +173,4 @@ export function checklistSummary(checklist: readonly ItemStatus[]): string | und
   const names = tickers.slice(0, 10).map(who).join(', ');
   const more = tickers.length > 10 ? ` and ${formatCount(tickers.length - 10)} others` : '';
   return `Checklist: ${done}/${required} required ticked${names ? ` by ${names}${more}` : ''}`;
-}
-
-function fallbackText({ release, checklist }: ReleaseView): string {
-  const title = `${release.app} ${release.version} → ${release.environment}`;
-  let status: string = STATE_WORDS[release.state] ?? String(release.state);
-  if (release.state === 'awaiting_start') {
-    const { done, required } = requiredCount(checklist);
-    if (required > 0) status += ` (checklist ${done}/${required} required ticked)`;
-  } else if (release.state === 'running') {
-    const step = currentStep(release);
-    if (step) status += `: ${step.name} ${step.state}`;
-  } else if (release.state === 'failed' && release.failure) {
-    status += `: ${release.failure.code}`;
-  }
-  // Escaped as a whole: nothing of ours in it needs Slack markup.
-  return escapeTruncated(`${title}: ${status}`.replace(/\s+/g, ' '), FALLBACK_TEXT_MAX);
 }

@@ -1,17 +1,10 @@
 import { releaseKind, type Release } from '../../domain/release';
+import { SHOWN_EMOJI, SHOWN_WORDS, shownState } from '../../domain/release-status';
 import { FALLBACK_TEXT_MAX, MAX_BLOCKS, lineSections, section, type Block, type Message } from './block';
 import { LIMITS } from './limits';
-import {
-  RELEASE_EMOJI,
-  STATE_WORDS,
-  currentStep,
-  dateTime,
-  releaseId,
-  stepDuration,
-  stepNote,
-  titleMrkdwn,
-  took,
-} from './release-format';
+import { lockLine } from './lock-message';
+import { releaseId, slackTime, took } from './release-format';
+import { shownOf, statusPhrase, subjectMrkdwn } from './shown-status';
 import {
   codeBlock,
   escapeKeepingMentions,
@@ -60,49 +53,94 @@ export function planReply(planText: string): Message {
   ]);
 }
 
-/** One line for a release: state, app/env and version, id, and what it is doing. */
-function statusLine(release: Release, now: number): string {
-  const parts = [`${RELEASE_EMOJI[release.state] ?? '•'} ${titleMrkdwn(release)}`, releaseId(release)];
-  if (release.state === 'awaiting_start') {
-    parts.push('awaiting start (checklist)');
-  } else if (release.state === 'running') {
-    const step = currentStep(release);
-    if (step) {
-      const duration = stepDuration(step, now);
-      const note = stepNote(step);
-      parts.push(`*${escapeMrkdwn(step.name)}*${duration ? ` ${duration}` : ''}${note ? ` — ${note}` : ''}`);
-    } else {
-      parts.push('running');
-    }
+/**
+ * One line for a release in flight: its shown state first (symbol, then the
+ * words of statusPhrase), so a proposal reads as awaiting approval, a reverted
+ * release as rolling back, a running one with its step and monitor note.
+ */
+function statusLine(release: Release, related: Release | undefined, now: number): string {
+  const emoji = SHOWN_EMOJI[shownOf(release, related)];
+  return `${emoji} ${statusPhrase(release, related, now)} · ${subjectMrkdwn(release)} · ${releaseId(release)}`;
+}
+
+/** The release a listed one names: its rollback once reverted, the release it reverts if a rollback. */
+function relatedOf(release: Release, related: Readonly<Record<string, Release>>): Release | undefined {
+  const id = release.rolledBackBy ?? release.rollbackOf?.releaseId;
+  return id === undefined ? undefined : related[id];
+}
+
+/** A manual lock as `/deploy status` shows it. */
+export interface LockView {
+  app: string;
+  environment: string;
+  by: string;
+  reason: string;
+  since: number;
+}
+
+export interface StatusView {
+  releases: Release[];
+  /** Releases by id that the listed ones name: a rollback's reverted release, a reverted release's rollback. */
+  related: Record<string, Release>;
+  locks: LockView[];
+  now: number;
+}
+
+/** Blocks the locks may take, so that a long list of releases cannot push them out. */
+const LOCK_BLOCKS = 5;
+
+/**
+ * Releases in flight, one line each, then the manual locks: who, why, since
+ * when, and the command that lifts each.
+ */
+export function statusReply(view: StatusView): Message {
+  const { releases, locks, now } = view;
+  const blocks: Block[] = [];
+  const summary: string[] = [];
+  const lockBlocks =
+    locks.length === 0
+      ? []
+      : lineSections(
+          [`*Locks* (${plural(locks.length, 'lock')})`, ...locks.map((l) => lockLine({ ...l, at: l.since }))],
+          LOCK_BLOCKS,
+          'lock',
+        );
+  if (releases.length === 0) {
+    blocks.push(section('No releases in flight.'));
+    summary.push('No releases in flight');
   } else {
-    parts.push(escapeMrkdwn(STATE_WORDS[release.state] ?? String(release.state)));
+    blocks.push(section(`*${plural(releases.length, 'release')} in flight*`));
+    blocks.push(
+      ...lineSections(
+        releases.map((r) => statusLine(r, relatedOf(r, view.related), now)),
+        MAX_BLOCKS - 1 - lockBlocks.length,
+        'release',
+      ),
+    );
+    summary.push(`${plural(releases.length, 'release')} in flight`);
   }
-  return parts.join(' · ');
+  if (locks.length > 0) {
+    blocks.push(...lockBlocks);
+    summary.push(plural(locks.length, 'lock'));
+  }
+  return reply(summary.join('; '), blocks);
 }
 
-/** Releases in flight, one line each. */
-export function statusReply(releases: readonly Release[], now: number): Message {
-  if (releases.length === 0) return reply('No releases in flight', [section('No releases in flight.')]);
-  const title = `*${plural(releases.length, 'release')} in flight*`;
-  return reply(`${plural(releases.length, 'release')} in flight`, [
-    section(title),
-    ...lineSections(
-      releases.map((r) => statusLine(r, now)),
-      MAX_BLOCKS - 1,
-      'release',
-    ),
-  ]);
-}
-
+/**
+ * A past release's state. History has no related releases at hand, so a
+ * reverted release reads as rolled back: by the time it is history its
+ * rollback has normally ended (`/deploy status` shows one still running).
+ */
 function historyLine(release: Release): string {
   const duration = release.startedAt !== undefined ? took(release.startedAt, release.endedAt) : '';
+  const shown = release.rolledBackBy !== undefined ? 'rolled_back' : shownState(release);
   return [
-    `${RELEASE_EMOJI[release.state] ?? '•'} ${dateTime(release.createdAt)}`,
+    `${SHOWN_EMOJI[shown]} ${slackTime(release.createdAt, 'datetime')}`,
     `*${escapeTruncated(release.environment, 80)}*`,
     `\`${escapeTruncated(release.version, 60)}\``,
     escapeTruncated(releaseKind(release), 20),
     releaseId(release),
-    `${escapeMrkdwn(STATE_WORDS[release.state] ?? String(release.state))}${duration ? ` in ${duration}` : ''}`,
+    `${escapeMrkdwn(SHOWN_WORDS[shown])}${duration ? ` in ${duration}` : ''}`,
   ].join(' · ');
 }
 
@@ -122,16 +160,17 @@ export function historyReply(app: string, releases: readonly Release[]): Message
 
 /**
  * A refusal that names the rule, e.g. "only <!subteam^S1> may deploy to
- * production" as `decide()` words it: its mentions stay mentions.
+ * production" as `decide()` words it: its mentions stay mentions. `help` is the
+ * command that would help (`/deploy unlock backend production`), shown as code.
  */
-export function refusedReply(rule: string): Message {
-  const text = truncateMrkdwn(
-    `:no_entry: You can't do that: ${escapeKeepingMentions(rule)}`,
-    LIMITS.sectionText,
-  );
-  return reply(truncateMrkdwn(`You can't do that: ${escapeKeepingMentions(rule)}`, FALLBACK_TEXT_MAX), [
-    section(text),
-  ]);
+export function refusedReply(rule: string, help?: string): Message {
+  const because = escapeKeepingMentions(rule);
+  const command = help?.trim() ? escapeTruncated(help.trim().replace(/`/g, "'"), 300) : undefined;
+  const text = truncateMrkdwn(`:no_entry: You can't do that: ${because}`, LIMITS.sectionText - 400);
+  const block = section(command ? `${text}\nTry \`${command}\`` : text);
+  const tryIt = command ? `. Try ${command}` : '';
+  const fallback = truncateMrkdwn(`You can't do that: ${because}`, FALLBACK_TEXT_MAX - tryIt.length) + tryIt;
+  return reply(fallback, [block]);
 }
 
 /** A short confirmation or notice ("backend/production is locked"); mentions in it stay mentions. */

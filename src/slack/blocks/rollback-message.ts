@@ -1,10 +1,11 @@
 import { shortTaskDefinition } from '../../domain/image';
 import { mention } from '../../domain/authorization';
-import type { Release } from '../../domain/release';
+import { releaseKind, type Release } from '../../domain/release';
 import { LIMITS } from './limits';
 import { actions, button, context, divider, header, section, type Message } from './block';
 import { claimedBy, closingLine, closingOf } from './proposal-closing';
-import { clockTime, fitParts, outcomeText, stepLine, who } from './release-format';
+import { fitParts, releaseId, slackTime, stepLines, who } from './release-format';
+import { notificationText, outcomeLine, stateLabel } from './shown-status';
 import { escapeMrkdwn, truncate } from './text';
 
 export const APPROVE_ROLLBACK_ACTION = 'rollback_approve';
@@ -37,13 +38,14 @@ export function rollbackMessage(view: RollbackView): Message {
     [release.app, release.environment, of?.version ?? release.version],
     120,
   );
-  const title = `↩️ Rollback of ${app} ${version} in ${env}`;
+  const title = `↩️ Rollback of ${app} ${version} → ${env}`;
   const targets = Object.entries(release.facts.targetTaskDefinitions).map(
     ([service, td]) =>
       `• ${escapeMrkdwn(truncate(service, 120))} → \`${escapeMrkdwn(truncate(shortTaskDefinition(td), 120))}\``,
   );
   const blocks = [
     header(title),
+    stateContext(release),
     section(
       `Proposed by ${who(release.requestedBy)}${of ? ` for release \`${of.releaseId}\` (requested by ${who(of.requestedBy)})` : ''}. ` +
         'It points these services back at the revisions they ran before:\n' +
@@ -74,12 +76,15 @@ export function rollbackMessage(view: RollbackView): Message {
       ]),
     );
   } else {
-    blocks.push(
-      ...decidedBlocks(release, now, { rejected: '🛑 Kept running: rejected', done: 'Rolled back' }),
-    );
+    blocks.push(...decidedBlocks(release, now, { rejected: '🛑 Kept running: rejected' }));
   }
-  blocks.push(context(`Updated ${clockTime(now)}`));
-  return { text: truncate(`${title}: ${statusWord(release)}`, 500), blocks };
+  blocks.push(context(`Updated ${slackTime(now)}`));
+  return { text: notificationText(release, undefined, now), blocks };
+}
+
+/** `State: 🗳️ awaiting approval · rollback `r…``: the state in words, the id the thread's posts are labelled with. */
+function stateContext(release: Release) {
+  return context(`*State:* ${stateLabel(release)} · ${releaseKind(release)} ${releaseId(release)}`);
 }
 
 /**
@@ -93,19 +98,20 @@ function databaseRollbackMessage(view: RollbackView): Message {
   const restore = database.action === 'restore';
   const [app, env, version] = fitParts([release.app, release.environment, of.version], 120);
   const title = restore
-    ? `🗄️ Snapshot restore for ${app} ${version} in ${env} (last resort)`
-    : `🗄️ Migration rollback of ${app} ${version} in ${env}`;
+    ? `🗄️ Snapshot restore of ${app} ${version} → ${env} (last resort)`
+    : `🗄️ Migration rollback of ${app} ${version} → ${env}`;
   const code = (text: string) => `\`${escapeMrkdwn(truncate(text, 200))}\``;
-  const image = Object.values(release.facts.targetTaskDefinitions)[0];
+  const taskDefinition = Object.values(release.facts.targetTaskDefinitions)[0];
   const live = view.liveDatabase ?? 'the live database';
   const what = restore
     ? `It restores snapshot ${code(database.snapshotId ?? '?')} (taken before ${version}) into a *new* database ${code(database.restoreInto ?? '?')}. ` +
       `${code(live)} is not modified and keeps serving; switching the app to the restored copy is a separate decision made by hand. ` +
       'Anything written since the snapshot is not in the copy.'
-    : `It runs ${code(view.rollbackCommand ?? 'the migration rollback command')} as a one-off task with ${version}'s image` +
-      `${image ? ` (${code(shortTaskDefinition(image))})` : ''}, the only code that knows the migration it undoes. The services are not touched.`;
+    : `It runs ${code(view.rollbackCommand ?? 'the migration rollback command')} as a one-off task of ${version}'s ` +
+      `${taskDefinition ? `task definition ${code(shortTaskDefinition(taskDefinition))}` : 'task definition'}, the only code that knows the migration it undoes. The services are not touched.`;
   const blocks = [
     header(title),
+    stateContext(release),
     section(
       `Proposed by ${who(release.requestedBy)} for release \`${of.releaseId}\` (requested by ${who(of.requestedBy)}). ${what}`,
     ),
@@ -150,7 +156,7 @@ function databaseRollbackMessage(view: RollbackView): Message {
     } else {
       blocks.push(
         section(
-          `☑️ First confirmation by ${who(database.confirmedBy.by)} at ${clockTime(database.confirmedBy.at)}. Confirm once more to start the restore.`,
+          `☑️ First confirmation by ${who(database.confirmedBy.by)} at ${slackTime(database.confirmedBy.at)}. Confirm once more to start the restore.`,
         ),
         actions('rollback-decision', [
           button(
@@ -176,15 +182,14 @@ function databaseRollbackMessage(view: RollbackView): Message {
     blocks.push(
       ...decidedBlocks(release, now, {
         rejected: '🛑 Not done: declined',
-        done: restore ? 'Restored' : 'Migration rolled back',
         ...(database.confirmedBy
           ? { approvalNote: ` (first confirmation by ${who(database.confirmedBy.by)})` }
           : {}),
       }),
     );
   }
-  blocks.push(context(`Updated ${clockTime(now)}`));
-  return { text: truncate(`${title}: ${statusWord(release)}`, 500), blocks };
+  blocks.push(context(`Updated ${slackTime(now)}`));
+  return { text: notificationText(release, undefined, now), blocks };
 }
 
 /** Awaiting a decision that no click has claimed yet: the buttons are shown. */
@@ -192,28 +197,20 @@ function isOpen(release: Release): boolean {
   return release.state === 'awaiting_start' && !claimedBy(release);
 }
 
-/** The state in the fallback text: a closing says which one. */
-function statusWord(release: Release): string {
-  return closingOf(release)?.how ?? release.state.replace('_', ' ');
-}
-
 /** A decided proposal: who decided and when, in place of the buttons, then its steps and outcome. */
-function decidedBlocks(
-  release: Release,
-  now: number,
-  words: { rejected: string; done: string; approvalNote?: string },
-) {
+function decidedBlocks(release: Release, now: number, words: { rejected: string; approvalNote?: string }) {
   const closing = closingOf(release);
   if (closing) return [section(closingLine(closing))];
   const claimed = claimedBy(release);
   const approver = release.startedBy ?? claimed?.by;
-  const decision =
-    release.state === 'cancelled' && !release.startedBy
-      ? `${words.rejected} by ${release.cancelledBy ? who(release.cancelledBy) : 'someone'} at ${clockTime(release.endedAt ?? now)}`
-      : `✅ Approved by ${approver ? who(approver) : 'someone'} at ${clockTime(release.startedAt ?? claimed?.at ?? now)}${words.approvalNote ?? ''}${claimed ? '; starting…' : ''}`;
+  const rejected = release.state === 'cancelled' && !release.startedBy;
+  const decision = rejected
+    ? `${words.rejected} by ${release.cancelledBy ? who(release.cancelledBy) : 'someone'} at ${slackTime(release.endedAt ?? now)}`
+    : `✅ Approved by ${approver ? who(approver) : 'someone'} at ${slackTime(release.startedAt ?? claimed?.at ?? now)}${words.approvalNote ?? ''}${claimed ? '; starting…' : ''}`;
   const blocks = [section(decision), divider()];
-  if (release.startedBy) blocks.push(section(release.steps.map((s) => stepLine(s, now)).join('\n')));
-  const outcome = outcomeText(release, now);
-  if (outcome) blocks.push(section(outcome.replace('Released', words.done)));
+  if (release.startedBy) blocks.push(section(stepLines(release, now).join('\n')));
+  // A proposal turned down has its decision line; an outcome would say it twice.
+  const outcome = rejected ? undefined : outcomeLine(release, undefined, now);
+  if (outcome) blocks.push(section(outcome));
   return blocks;
 }

@@ -85,18 +85,21 @@ function takeEscaped(
 
 /** Escaped `text` in at most `max` code units, keeping the start and ending in '…' when cut. */
 export function escapeTruncated(text: string, max: number): string {
-  const escaped = escapeMrkdwn(text);
-  if (escaped.length <= max) return escaped;
+  // Escaping never shortens, so nothing past the first `max` code units can be kept.
+  const head = text.length > max ? text.slice(0, max) : text;
+  const escaped = escapeMrkdwn(head);
+  if (escaped.length <= max && head === text) return escaped;
   if (max <= 0) return '';
-  return takeEscaped(Array.from(text), max - ELLIPSIS.length, 'start').text + ELLIPSIS;
+  return takeEscaped(Array.from(head), max - ELLIPSIS.length, 'start').text + ELLIPSIS;
 }
 
 /** Escaped `text` in at most `max` code units, keeping the end and starting with '…' when cut. */
 export function escapeTail(text: string, max: number): string {
-  const escaped = escapeMrkdwn(text);
-  if (escaped.length <= max) return escaped;
+  const tail = text.length > max ? text.slice(-max) : text;
+  const escaped = escapeMrkdwn(tail);
+  if (escaped.length <= max && tail === text) return escaped;
   if (max <= 0) return '';
-  return ELLIPSIS + takeEscaped(Array.from(text), max - ELLIPSIS.length, 'end').text;
+  return ELLIPSIS + takeEscaped(Array.from(tail), max - ELLIPSIS.length, 'end').text;
 }
 
 /**

@@ -8,7 +8,9 @@ import {
   type StepState,
 } from '../../../../src/domain/release';
 import type { Block, Message } from '../../../../src/slack/blocks/block';
+import { appLockedMessage } from '../../../../src/slack/blocks/lock-message';
 import { releaseMessage } from '../../../../src/slack/blocks/release-message';
+import { rollbackMessage } from '../../../../src/slack/blocks/rollback-message';
 import {
   errorReply,
   helpReply,
@@ -124,7 +126,10 @@ describe('Block Kit builders with extreme inputs', () => {
         within(releaseFinishedMessage(release, T0 + 7_200_000), `finished ${what}`);
         within(stepDetailMessage(release, 'migrate', [nasty(3000), ...LOG_LINES]), `detail ${what}`);
       }
-      within(statusReply([extremeRelease(state, 'waiting')], T0), `status ${state}`);
+      within(
+        statusReply({ releases: [extremeRelease(state, 'waiting')], related: {}, locks: [], now: T0 }),
+        `status ${state}`,
+      );
     }
   });
 
@@ -207,7 +212,7 @@ describe('Block Kit builders with extreme inputs', () => {
       ['help', helpReply(ONE_LINE)],
       ['error', errorReply(ONE_LINE)],
       ['plan', planReply(LOG_LINES.join('\n'))],
-      ['status', statusReply(many, T0)],
+      ['status', statusReply({ releases: many, related: {}, locks: [], now: T0 })],
       ['history', historyReply(nasty(255), many)],
       ['empty history', historyReply(nasty(255), [])],
       ['refused', refusedReply(`only ${'<!subteam^S1> '.repeat(1000)} may ${nasty(KB100)}`)],
@@ -216,7 +221,88 @@ describe('Block Kit builders with extreme inputs', () => {
       ['error of nothing', errorReply('')],
     ];
     for (const [what, out] of replies) within(out, what);
-    assert.match(allText(statusReply(many, T0)), /… 1,\d{3} more releases not shown/);
+    assert.match(
+      allText(statusReply({ releases: many, related: {}, locks: [], now: T0 })),
+      /… 1,\d{3} more releases not shown/,
+    );
+  });
+
+  it('a reverted release and its rollback fit, at every stage of the rollback', () => {
+    for (const rollbackState of RELEASE_STATES) {
+      const rollback: Release = {
+        ...extremeRelease(rollbackState, 'failed'),
+        id: 'b'.repeat(36),
+        startedBy: `cli:${nasty(300)}`,
+        rollbackOf: {
+          releaseId: 'r'.repeat(36),
+          version: nasty(128),
+          requestedBy: `cli:${nasty(300)}`,
+          reason: nasty(5000),
+        },
+        proposal: { expects: {}, approvedBy: { by: `cli:${nasty(300)}`, at: T0 } },
+        facts: {
+          previousTaskDefinitions: {},
+          targetTaskDefinitions: Object.fromEntries(
+            Array.from({ length: 200 }, (_, i) => [`${nasty(200)}${i}`, `arn:${nasty(300)}:${i}`]),
+          ),
+          rollbackProposal: nasty(5000),
+        },
+      };
+      const reverted: Release = {
+        ...extremeRelease('rolled_back', 'running'),
+        rolledBackBy: rollback.id,
+        facts: { previousTaskDefinitions: {}, targetTaskDefinitions: {}, rollbackProposal: nasty(5000) },
+      };
+      const what = `rollback ${rollbackState}`;
+      within(releaseMessage({ release: reverted, rollback, checklist: [], now: T0 }), `message, ${what}`);
+      within(releaseFinishedMessage(reverted, T0, rollback), `reverted closing, ${what}`);
+      within(releaseFinishedMessage(rollback, T0, reverted), `rollback closing, ${what}`);
+      within(stepDetailMessage(rollback, 'deploy', [nasty(3000), ...LOG_LINES]), `detail, ${what}`);
+      within(rollbackMessage({ release: rollback, approvers: [], now: T0 }), `rollback message, ${what}`);
+      within(
+        statusReply({
+          releases: [reverted, rollback],
+          related: { [rollback.id]: rollback, [reverted.id]: reverted },
+          locks: [],
+          now: T0,
+        }),
+        `status, ${what}`,
+      );
+    }
+  });
+
+  it('a running release with a rollback proposed fits', () => {
+    const release = extremeRelease('running', 'running');
+    release.facts.rollbackProposal = nasty(KB100);
+    within(releaseMessage({ release, checklist: [], now: T0 }), 'proposal line');
+  });
+
+  it('locks fit: the announcement, and many of them in /deploy status beside many releases', () => {
+    const lock = {
+      app: nasty(255),
+      environment: 'e'.repeat(255),
+      by: `cli:${nasty(300)}`,
+      reason: nasty(KB100),
+      at: T0,
+    };
+    within(appLockedMessage(lock, T0), 'lock announcement');
+    within(appLockedMessage({ ...lock, at: Number.NaN }, Number.NaN), 'lock at no time');
+    const locks = Array.from({ length: 500 }, () => ({ ...lock, since: T0 }));
+    const releases = Array.from({ length: 2000 }, () => extremeRelease('running', 'waiting'));
+    const out = statusReply({ releases, related: {}, locks, now: T0 });
+    within(out, 'status with 500 locks');
+    assert.match(allText(out), /\*Locks\* \(500 locks\)/);
+    assert.match(allText(out), /more locks not shown/);
+    within(statusReply({ releases: [], related: {}, locks, now: T0 }), 'only locks');
+  });
+
+  it('a refusal with a long rule still gives its help', () => {
+    const out = refusedReply(
+      `only ${'<!subteam^S1> '.repeat(1000)} may ${nasty(KB100)}`,
+      `/deploy ${nasty(KB100)}`,
+    );
+    within(out, 'refusal with help');
+    assert.match(out.text, /\. Try \/deploy /);
   });
 
   it('survives a clock reading that is not a time', () => {

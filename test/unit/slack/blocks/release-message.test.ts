@@ -177,12 +177,12 @@ describe('releaseMessage', () => {
         automated,
         [
           '*Automated checks* — _checked by preflight_',
-          '❌ Image pushed to ECR for every released container',
+          '❌ failed · Image pushed to ECR for every released container',
           '        ✗ image v1.2.0 missing for backend',
           '        ✓ image v1.2.0 exists for worker',
-          '✅ Services steady: no rollout in flight, all tasks running',
-          '✅ Database available',
-          '➖ Same version succeeded in the required environment, which is healthy — _not applicable_',
+          '✅ passed · Services steady: no rollout in flight, all tasks running',
+          '✅ passed · Database available',
+          '➖ not applicable · Same version succeeded in the required environment, which is healthy',
         ].join('\n'),
       );
       assert.match(
@@ -191,7 +191,7 @@ describe('releaseMessage', () => {
       );
 
       const pending = releaseMessage(view({ checklist: statuses({}, 'pending') }));
-      assert.match(allText(pending), /⏳ Database available — _preflight is checking…_/);
+      assert.match(allText(pending), /⏳ checking · Database available/);
       assert.match(allText(pending), /Database available \(preflight checking\)/);
     });
 
@@ -206,7 +206,7 @@ describe('releaseMessage', () => {
         style: 'primary',
         confirm: {
           title: { type: 'plain_text', text: 'Start deployment?', emoji: true },
-          text: { type: 'plain_text', text: 'Start deploying v1.2.0 to production?', emoji: true },
+          text: { type: 'plain_text', text: 'Start deploying backend v1.2.0 to production?', emoji: true },
           confirm: { type: 'plain_text', text: 'Start', emoji: true },
           deny: { type: 'plain_text', text: 'Not yet', emoji: true },
         },
@@ -216,7 +216,7 @@ describe('releaseMessage', () => {
       assert.equal(cancel?.style, 'danger');
       assert.match(
         textOf((cancel?.confirm as Block).text),
-        /^Cancel the release of v1\.2\.0 to production\?/,
+        /^Cancel the release of backend v1\.2\.0 to production\?/,
       );
     });
 
@@ -260,14 +260,15 @@ describe('releaseMessage', () => {
       for (const raw of ['<!channel>', '<script>', '<b>', '<@U0EVIL>', 'a&b'])
         assert.ok(!mrkdwnTexts.includes(raw), raw);
       assert.ok(text.includes('*Type*: minor'));
-      assert.ok(!out.text.includes('<'), out.text);
+      assert.ok(!/<(?!@U0)/.test(out.text), out.text);
       // Plain text (header, confirm) is not parsed by Slack, so it stays as written.
       assert.equal(textOf(out.blocks[0]?.text), ':rocket: a&b <script>alert(1)</script> → production');
     });
 
-    it('stays in place: the footer says when it was last updated', () => {
-      const out = releaseMessage(view({ now: Date.UTC(2026, 10, 27, 17, 20, 5) }));
-      assert.equal(contexts(out.blocks).at(-1), 'Updated 17:20:05 UTC');
+    it("stays in place: the footer says when it was last updated, in the reader's time zone", () => {
+      const now = Date.UTC(2026, 10, 27, 17, 20, 5);
+      const out = releaseMessage(view({ now }));
+      assert.equal(contexts(out.blocks).at(-1), `Updated <!date^${Math.floor(now / 1000)}^{time}|17:20 UTC>`);
     });
   });
 
@@ -279,17 +280,17 @@ describe('releaseMessage', () => {
     it('lists every step with its state, duration and note', () => {
       const steps = blocksOfType(out, 'section')
         .map((b) => textOf(b.text))
-        .find((t) => t.startsWith('✅ *preflight*'));
+        .find((t) => t.startsWith('✅ succeeded · *preflight*'));
       assert.equal(
         steps,
         [
-          '✅ *preflight*  12s — 9 checks passed',
-          '✅ *backup*  1m 35s — snapshot backend-r1 is available',
-          '✅ *baseline*  20s — p50 42ms, p95 88ms, p99 120ms, 5xx 0.0%, 1.2 error logs/min',
-          '✅ *migrate*  40s — `alembic upgrade head` exited 0',
-          '⏳ *deploy*  1m 35s — backend-service: 1/2 tasks on backend:43',
-          '⬜ *verify*',
-          '⬜ *monitor*',
+          '✅ succeeded · *preflight* 12s — 9 checks passed',
+          '✅ succeeded · *backup* 1m 35s — snapshot backend-r1 is available',
+          '✅ succeeded · *baseline* 20s — p50 42ms, p95 88ms, p99 120ms, 5xx 0.0%, 1.2 error logs/min',
+          '✅ succeeded · *migrate* 40s — `alembic upgrade head` exited 0',
+          '⏳ waiting · *deploy* 1m 35s — backend-service: 1/2 tasks on backend:43',
+          '⬜ pending · *verify*',
+          '⬜ pending · *monitor*',
         ].join('\n'),
       );
     });
@@ -318,7 +319,7 @@ describe('releaseMessage', () => {
       });
       assert.match(
         allText(releaseMessage(view({ release: skipped }))),
-        /➖ \*backup\* — skipped: no database configured/,
+        /➖ skipped · \*backup\* — no database configured/,
       );
     });
   });
@@ -330,12 +331,12 @@ describe('releaseMessage', () => {
         { verify: done(STARTED + 200_000, 52, '3 health endpoints answered 2xx') },
       );
       const out = releaseMessage(view({ release, now: STARTED + 999_000 }));
-      assert.ok(allText(out).includes('✅ *Released in 4m 12s*'));
+      assert.ok(allText(out).includes('✅ Released in 4m 12s'));
       assert.equal(buttons(out).length, 0);
       assertWithinLimits(out);
     });
 
-    it('shows the failure code and message', () => {
+    it("says the error once, on the failed step's line, and where it failed, without its code", () => {
       const release = withSteps(
         aRelease({
           state: 'failed',
@@ -353,20 +354,21 @@ describe('releaseMessage', () => {
         },
       );
       const out = releaseMessage(view({ release }));
-      assert.ok(
-        allText(out).includes(
-          '❌ *Failed* at *migrate*: `MIGRATION_FAILED`\n```\nexit 1: relation &lt;x&gt; exists\n```',
-        ),
-        allText(out),
-      );
-      assert.match(allText(out), /❌ \*migrate\* {2}30s — `MIGRATION_FAILED` exit 1/);
+      const text = allText(out);
+      assert.match(text, /^❌ Failed at \*migrate\*$/m);
+      assert.match(text, /❌ failed · \*migrate\* 30s — exit 1$/m);
+      assert.doesNotMatch(text, /MIGRATION_FAILED/);
+      assert.equal(text.match(/exit 1/g)?.length, 1, text);
       assert.equal(buttons(out).length, 0);
-      assert.equal(out.text, 'backend v1.2.0 → production: failed: MIGRATION_FAILED');
+      assert.equal(
+        out.text,
+        'backend v1.2.0 → production: failed at migrate — exit 1: relation &lt;x&gt; exists',
+      );
     });
 
     it('says who cancelled', () => {
       const out = releaseMessage(view({ release: aRelease({ state: 'cancelled', cancelledBy: 'U0CAROL' }) }));
-      assert.ok(allText(out).includes('🚫 *Cancelled by <@U0CAROL>*'));
+      assert.ok(allText(out).includes('🚫 Cancelled by <@U0CAROL>'));
       assert.equal(buttons(out).length, 0);
     });
   });
@@ -377,8 +379,8 @@ describe('releaseMessage', () => {
       'backend v1.2.0 → production: awaiting start (checklist 5/6 required ticked)',
     );
     assert.equal(
-      releaseMessage(view({ release: runningRelease() })).text,
-      'backend v1.2.0 → production: running: deploy waiting',
+      releaseMessage(view({ release: runningRelease(), now: STARTED + 250_000 })).text,
+      'backend v1.2.0 → production: running: deploy waiting 1m 35s — backend-service: 1/2 tasks on backend:43',
     );
     assert.ok(ALL_CHECKS_OK.length > 0);
   });

@@ -54,16 +54,19 @@ describe('command replies', () => {
       backup: { state: 'waiting', startedAt: T0 + 10_000, progress: { note: 'snapshot 40%' } },
     });
     const waiting = aRelease({ id: 'r2', app: 'shop', environment: 'staging', version: 'v2.0.0' });
-    const out = statusReply([running, waiting], T0 + 70_000);
+    const out = statusReply({ releases: [running, waiting], related: {}, locks: [], now: T0 + 70_000 });
     assert.equal(
       allText(out),
       [
         '*2 releases in flight*',
-        '⏳ *backend* `v1.2.0` → *production* · `r20261127t171340-3f9a` · *backup* 1m 00s — snapshot 40%',
-        '📋 *shop* `v2.0.0` → *staging* · `r2` · awaiting start (checklist)',
+        '⏳ running: backup waiting 1m 00s — snapshot 40% · *backend* `v1.2.0` → *production* · `r20261127t171340-3f9a`',
+        '📋 awaiting start · *shop* `v2.0.0` → *staging* · `r2`',
       ].join('\n'),
     );
-    assert.equal(allText(statusReply([], T0)), 'No releases in flight.');
+    assert.equal(
+      allText(statusReply({ releases: [], related: {}, locks: [], now: T0 })),
+      'No releases in flight.',
+    );
   });
 
   it('lists an app history', () => {
@@ -75,8 +78,8 @@ describe('command replies', () => {
       allText(out),
       [
         '*Release history of backend*',
-        '✅ 2026-11-27 17:13 UTC · *production* · `v1.2.0` · minor · `r20261127t171340-3f9a` · succeeded in 4m 12s',
-        '🚫 2026-11-27 17:13 UTC · *staging* · `v1.2.0` · minor · `r1` · cancelled',
+        '✅ <!date^1795799620^{date_short} {time}|2026-11-27 17:13 UTC> · *production* · `v1.2.0` · minor · `r20261127t171340-3f9a` · succeeded in 4m 12s',
+        '🚫 <!date^1795799620^{date_short} {time}|2026-11-27 17:13 UTC> · *staging* · `v1.2.0` · minor · `r1` · cancelled',
       ].join('\n'),
     );
     assert.equal(allText(historyReply('<x>', [])), 'No releases of *&lt;x&gt;* yet.');
@@ -88,6 +91,22 @@ describe('command replies', () => {
       textOf(out.blocks[0]?.text),
       ":no_entry: You can't do that: only <!subteam^S0OPS>, <@U0ALICE> may deploy to production &lt;!channel&gt;",
     );
+  });
+
+  it('gives the command that would help, as code', () => {
+    const out = refusedReply(
+      'backend/production is locked by <@U0ALICE>: rolled back v1.3.0-bad',
+      '/deploy unlock backend production',
+    );
+    assert.equal(
+      textOf(out.blocks[0]?.text),
+      ":no_entry: You can't do that: backend/production is locked by <@U0ALICE>: rolled back v1.3.0-bad\nTry `/deploy unlock backend production`",
+    );
+    assert.equal(
+      out.text,
+      "You can't do that: backend/production is locked by <@U0ALICE>: rolled back v1.3.0-bad. Try /deploy unlock backend production",
+    );
+    assert.ok(refusedReply(`${'x'.repeat(5000)}`, '/deploy status').text.endsWith('. Try /deploy status'));
   });
 
   it('wraps a notice', () => {

@@ -53,7 +53,9 @@ describe('rollbackMessage', () => {
     assert.deepEqual(actionIds(aRollback()), [APPROVE_ROLLBACK_ACTION, REJECT_ROLLBACK_ACTION]);
     assert.ok(buttons(message)[0]?.confirm, 'approve asks for confirmation');
     const text = allText(message);
-    assert.match(text, /Rollback of backend v1\.2\.0 in production/);
+    assert.match(text, /Rollback of backend v1\.2\.0 → production/);
+    assert.match(text, /State:\* 🗳️ awaiting approval/);
+    assert.equal(message.text, 'Rollback of backend v1.2.0 → production: awaiting approval');
     assert.match(text, /backend:7/);
     assert.match(text, /<@U0APPROVER> <!subteam\^S0SRE>/);
   });
@@ -61,14 +63,14 @@ describe('rollbackMessage', () => {
   describe('a migration rollback', () => {
     const downgrade = aRollback({ action: 'downgrade' });
 
-    it('says which command runs with which image, and that services are not touched', () => {
+    it('says which command runs with which task definition, and that services are not touched', () => {
       const message = rollbackMessage(view(downgrade));
       assertWithinLimits(message);
       const text = allText(message);
-      assert.match(text, /Migration rollback of backend v1\.2\.0 in production/);
+      assert.match(text, /Migration rollback of backend v1\.2\.0 → production/);
       assert.match(text, /alembic downgrade -1/);
-      assert.match(text, /v1\.2\.0's image/);
-      assert.match(text, /backend:8/);
+      assert.match(text, /v1\.2\.0's task definition `backend:8`/);
+      assert.doesNotMatch(text, /image/);
       assert.match(text, /services are not touched/);
       assert.deepEqual(actionIds(downgrade), [APPROVE_ROLLBACK_ACTION, REJECT_ROLLBACK_ACTION]);
       assert.ok(buttons(message)[0]?.confirm);
@@ -99,7 +101,12 @@ describe('rollbackMessage', () => {
       assertWithinLimits(message);
       assert.deepEqual(buttons(message), []);
       assert.match(allText(message), /Approved by <@U0APPROVER>/);
-      assert.match(allText(message), /migrate_down/);
+      assert.match(allText(message), /✅ succeeded · \*migrate_down\* 12s/);
+      assert.match(allText(message), /✅ Finished in 12s: `alembic downgrade -1` exited 0/);
+      assert.equal(
+        message.text,
+        'Migration rollback of backend v1.2.0 → production: finished in 12s: `alembic downgrade -1` exited 0',
+      );
     });
   });
 
@@ -128,6 +135,11 @@ describe('rollbackMessage', () => {
       assertWithinLimits(message);
       assert.deepEqual(actionIds(confirmed), [CONFIRM_RESTORE_ACTION, REJECT_ROLLBACK_ACTION]);
       assert.match(allText(message), /First confirmation by <@U0APPROVER>/);
+      assert.match(allText(message), /State:\* 🗳️ awaiting second confirmation/);
+      assert.equal(
+        message.text,
+        'Snapshot restore of backend v1.2.0 → production: awaiting second confirmation (first by <@U0APPROVER>)',
+      );
       assert.ok(buttons(message)[0]?.confirm, 'the second confirmation has its own dialog');
     });
 
@@ -151,7 +163,7 @@ describe('a proposal closed undecided', () => {
     [
       'superseded',
       'superseded by v1.3.0 (r20261127t190000-aaaa): backend-service now runs backend:9, not backend:8',
-      /⏭️ \*Superseded by v1\.3\.0 \(r20261127t190000-aaaa\): backend-service now runs backend:9, not backend:8\* \(17:14:40 UTC\)\. Nothing was changed\./,
+      /⏭️ \*Superseded by v1\.3\.0 \(r20261127t190000-aaaa\): backend-service now runs backend:9, not backend:8\* \(<!date\^1795799680\^\{time\}\|17:14 UTC>\)\. Nothing was changed\./,
     ],
     [
       'withdrawn',
@@ -179,7 +191,8 @@ describe('a proposal closed undecided', () => {
       assert.match(allText(message), /Monitoring saw:/, 'the proposal keeps its text');
       assert.deepEqual(buttons(message), []);
       assert.doesNotMatch(allText(message), /Cancelled by|Kept running/, 'not read as someone’s no');
-      assert.match(message.text, new RegExp(`: ${how}$`));
+      assert.equal(message.text, `Rollback of backend v1.2.0 → production: ${text}`);
+      assert.match(allText(message), new RegExp(`State:\\* \\S+ ${how}`));
       assertWithinLimits(message);
     });
   }
@@ -196,7 +209,7 @@ describe('a proposal closed undecided', () => {
     const message = releaseFinishedMessage(closed('superseded', CLOSINGS[0]![1]), T0 + 60_000);
     assert.match(allText(message), /Rollback of .*: ⏭️ \*Superseded by v1\.3\.0/);
     assert.doesNotMatch(allText(message), /cancelled by|⬜/i, 'no steps listed as pending');
-    assert.match(message.text, /: superseded$/);
+    assert.match(message.text, /^Rollback of backend v1\.2\.0 → production: superseded by v1\.3\.0/);
   });
 
   it('stays within Block Kit limits with a very long reason', () => {
@@ -209,6 +222,13 @@ describe('a proposal closed undecided', () => {
     });
     const message = rollbackMessage(view(claimed));
     assert.deepEqual(buttons(message), []);
-    assert.match(allText(message), /Approved by <@U0APPROVER> at 17:13:40 UTC; starting…/);
+    assert.match(
+      allText(message),
+      /Approved by <@U0APPROVER> at <!date\^\d+\^\{time\}\|17:13 UTC>; starting…/,
+    );
+    assert.equal(
+      message.text,
+      'Rollback of backend v1.2.0 → production: approved by <@U0APPROVER>, starting',
+    );
   });
 });

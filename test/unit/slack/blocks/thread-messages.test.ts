@@ -13,7 +13,7 @@ describe('stepDetailMessage', () => {
       '✓ image v1.2.0 exists for backend',
       '✓ social-analytics-db is available',
     ]);
-    assert.equal(textOf(out.blocks[0]?.text), '✅ *preflight: 9 checks passed*');
+    assert.equal(textOf(out.blocks[0]?.text), '✅ succeeded · *preflight: 9 checks passed*');
     assert.equal(
       textOf(out.blocks[1]?.text),
       '```\n✓ image v1.2.0 exists for backend\n✓ social-analytics-db is available\n```',
@@ -24,7 +24,7 @@ describe('stepDetailMessage', () => {
   it('does not repeat the step name when the title starts with it', () => {
     const failed = withSteps(release, { migrate: { state: 'failed' } });
     const out = stepDetailMessage(failed, 'migrate', ['migrate failed (MIGRATION_FAILED)', 'exit 1']);
-    assert.equal(textOf(out.blocks[0]?.text), '❌ *migrate failed (MIGRATION_FAILED)*');
+    assert.equal(textOf(out.blocks[0]?.text), '❌ failed · *migrate failed (MIGRATION_FAILED)*');
   });
 
   it('is only a title when there are no details', () => {
@@ -44,7 +44,7 @@ describe('stepDetailMessage', () => {
 
   it('escapes the title', () => {
     const out = stepDetailMessage(release, 'verify', ['<!channel> & friends']);
-    assert.equal(textOf(out.blocks[0]?.text), '⬜ *verify: &lt;!channel&gt; &amp; friends*');
+    assert.equal(textOf(out.blocks[0]?.text), '⬜ pending · *verify: &lt;!channel&gt; &amp; friends*');
   });
 });
 
@@ -61,21 +61,43 @@ describe('releaseFinishedMessage', () => {
 
   it('names a rollback for what it is, not a release', () => {
     const of = { releaseId: 'r20261127t171340-3f9a', version: 'v1.2.0', requestedBy: 'U0DEPLOYER' };
-    const finished = { state: 'succeeded' as const, startedAt: STARTED, endedAt: STARTED + 3_000, steps: [] };
+    const finished = {
+      state: 'succeeded' as const,
+      startedAt: STARTED,
+      endedAt: STARTED + 3_000,
+      steps: [],
+      facts: {
+        previousTaskDefinitions: {},
+        targetTaskDefinitions: {
+          'backend-service': 'arn:aws:ecs:us-east-1:123456789012:task-definition/social-analytics-backend:8',
+        },
+      },
+    };
     const headline = (release: ReturnType<typeof aRelease>) =>
       allText(releaseFinishedMessage(release, STARTED + 5_000)).split('\n')[0];
     assert.equal(
       headline(aRelease({ ...finished, rollbackOf: of })),
-      '✅ Rollback of *backend* `v1.2.0` → *production* finished in 3s',
+      '✅ Rollback of *backend* `v1.2.0` → *production* finished in 3s: backend-service back on social-analytics-backend:8',
     );
     assert.equal(
-      headline(aRelease({ ...finished, rollbackOf: { ...of, database: { action: 'restore' } } })),
-      '✅ Snapshot restore of *backend* `v1.2.0` → *production* finished in 3s',
+      headline(
+        aRelease({
+          ...finished,
+          rollbackOf: { ...of, database: { action: 'restore', restoreInto: 'db-rollback-r1' } },
+        }),
+      ),
+      '✅ Snapshot restore of *backend* `v1.2.0` → *production* finished in 3s: snapshot restored into db-rollback-r1',
     );
     assert.equal(
       headline(aRelease({ ...finished, rollbackOf: { ...of, database: { action: 'downgrade' } } })),
-      '✅ Migration rollback of *backend* `v1.2.0` → *production* finished in 3s',
+      '✅ Migration rollback of *backend* `v1.2.0` → *production* finished in 3s: migration rolled back',
     );
+    const text = releaseFinishedMessage(aRelease({ ...finished, rollbackOf: of }), STARTED + 5_000).text;
+    assert.equal(
+      text,
+      'Rollback of backend v1.2.0 → production: finished in 3s: backend-service back on social-analytics-backend:8',
+    );
+    assert.doesNotMatch(text, /succeeded/);
   });
 
   it('sums up a success with each step and its time', () => {
@@ -88,20 +110,20 @@ describe('releaseFinishedMessage', () => {
       allText(out),
       [
         '✅ *backend* `v1.2.0` → *production* released in 19m 32s',
-        '✅ *preflight*  12s — 9 checks passed',
-        '✅ *backup*  1m 35s — snapshot available',
-        '✅ *baseline*  20s — p99 120ms, 5xx 0.0%',
-        '✅ *migrate*  40s — exited 0',
-        '✅ *deploy*  1m 40s — backend-service steady',
-        '✅ *verify*  17s — 3 endpoints answered',
-        '✅ *monitor*  15m 00s — 15m 00s watched, 15 samples: 5xx 0.0%',
+        '✅ succeeded · *preflight* 12s — 9 checks passed',
+        '✅ succeeded · *backup* 1m 35s — snapshot available',
+        '✅ succeeded · *baseline* 20s — p99 120ms, 5xx 0.0%',
+        '✅ succeeded · *migrate* 40s — exited 0',
+        '✅ succeeded · *deploy* 1m 40s — backend-service steady',
+        '✅ succeeded · *verify* 17s — 3 endpoints answered',
+        '✅ succeeded · *monitor* 15m 00s — 15m 00s watched, 15 samples: 5xx 0.0%',
         '  Requested by <@U0DEPLOYER> · release `r20261127t171340-3f9a`',
       ].join('\n'),
     );
-    assert.equal(out.text, 'backend v1.2.0 → production: succeeded');
+    assert.equal(out.text, 'backend v1.2.0 → production: succeeded in 19m 32s');
   });
 
-  it('sums up a failure with its code and message', () => {
+  it("names the failed step and outcome, leaving the error to the failed step's own post", () => {
     const release = withSteps(
       aRelease({
         state: 'failed',
@@ -113,13 +135,24 @@ describe('releaseFinishedMessage', () => {
           message: 'circuit breaker rolled back backend-service',
         },
       }),
-      { deploy: { state: 'failed', startedAt: STARTED, finishedAt: STARTED + 100_000 } },
+      {
+        deploy: {
+          state: 'failed',
+          startedAt: STARTED,
+          finishedAt: STARTED + 100_000,
+          error: { code: 'ROLLED_BACK', message: 'circuit breaker rolled back backend-service' },
+        },
+      },
     );
     const out = releaseFinishedMessage(release, STARTED + 100_000);
     const text = allText(out);
-    assert.ok(text.startsWith('❌ *backend* `v1.2.0` → *production* failed at *deploy*: `ROLLED_BACK`\n'));
-    assert.ok(text.includes('```\ncircuit breaker rolled back backend-service\n```'));
-    assert.equal(out.text, 'backend v1.2.0 → production: failed (ROLLED_BACK)');
+    assert.ok(text.startsWith('❌ *backend* `v1.2.0` → *production* failed at *deploy*\n'), text);
+    assert.match(text, /^❌ failed · \*deploy\* 1m 40s$/m);
+    assert.doesNotMatch(text, /circuit breaker|ROLLED_BACK/);
+    assert.equal(
+      out.text,
+      'backend v1.2.0 → production: failed at deploy — circuit breaker rolled back backend-service',
+    );
   });
 
   it('says an unstarted release expired, not that deploybot cancelled it', () => {
@@ -134,5 +167,6 @@ describe('releaseFinishedMessage', () => {
   it('says who cancelled', () => {
     const out = releaseFinishedMessage(aRelease({ state: 'cancelled', cancelledBy: 'U0CAROL' }), T0);
     assert.ok(allText(out).startsWith('🚫 *backend* `v1.2.0` → *production* cancelled by <@U0CAROL>'));
+    assert.equal(out.text, 'backend v1.2.0 → production: cancelled by <@U0CAROL>');
   });
 });
