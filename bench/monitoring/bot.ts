@@ -35,6 +35,7 @@ const chat: ReleaseChat = {
     }
   },
   async releaseUpdated() {},
+  async appLocked() {},
   async stepDetail() {},
   async releaseFinished() {},
 };

@@ -100,6 +100,7 @@ const mb = (bytes: number): number => bytes / (1024 * 1024);
 const quietChat: ReleaseChat = {
   async releaseCreated() {},
   async releaseUpdated() {},
+  async appLocked() {},
   async stepDetail() {},
   async releaseFinished() {},
 };

@@ -101,12 +101,12 @@ export class FollowUpRunner {
     const from = to - Math.min(afterMs, 3_600_000);
     const errorLogs = await ports.logs.countMatches(env.logs.group, env.logs.errorPattern, from, to);
     const b = release.facts.baseline;
-    const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)}ms`);
+    const ms = (x: number | undefined) => (x === undefined ? 'not measured' : `${Math.round(x)}ms`);
     return [
       `Follow-up +${formatDuration(afterMs)}: ${release.app} ${release.version} in ${release.environment}`,
-      `5xx ${(probes.errorRate * 100).toFixed(1)}% (baseline ${b ? (b.errorRate * 100).toFixed(1) : 'n/a'}%)`,
-      `latency p50 ${ms(probes.p50)} p99 ${ms(probes.p99)} (p99 ${change(b?.p99, probes.p99)} vs baseline)`,
-      `error logs ${perMinute(errorLogs, from, to).toFixed(1)}/min over the last ${formatDuration(to - from)} (baseline ${b ? b.errorLogsPerMinute.toFixed(1) : 'n/a'}/min)`,
+      `5xx ${(probes.errorRate * 100).toFixed(1)}% (${b ? `baseline ${(b.errorRate * 100).toFixed(1)}%` : 'no baseline'})`,
+      `latency p50 ${ms(probes.p50)} p99 ${ms(probes.p99)} (${b?.p99 === undefined ? 'no baseline' : `p99 ${change(b.p99, probes.p99)} vs baseline`})`,
+      `error logs ${perMinute(errorLogs, from, to).toFixed(1)}/min over the last ${formatDuration(to - from)} (${b ? `baseline ${b.errorLogsPerMinute.toFixed(1)}/min` : 'no baseline'})`,
     ];
   }
 }

@@ -25,6 +25,13 @@ export class LogChat implements ReleaseChat {
       `release ${release.state}`,
     );
   }
+
+  async appLocked(release: Release, lock: { by: string; reason: string; at: number }): Promise<void> {
+    this.logger.warn(
+      { releaseId: release.id, ...where(release), lockedBy: lock.by, reason: lock.reason },
+      `locked ${release.app}/${release.environment}: ${lock.reason}; unlock with /deploy unlock ${release.app} ${release.environment}`,
+    );
+  }
 }
 
 function where(release: Release) {

@@ -1,4 +1,5 @@
 import { resolveTarget } from '../config/target';
+import { person } from '../domain/authorization';
 import { formatDuration } from '../domain/duration';
 import { InvalidRequestError, LockedError } from '../domain/errors';
 import type { ProposalClosing, Release } from '../domain/release';
@@ -206,7 +207,7 @@ export class RollbackDecisions {
     const ttl = this.deps.config.engine.lockTtl;
     const taken = await this.deps.locks.handOver(scope, revertedId, rollback.id, ttl);
     if (!taken.acquired) {
-      throw new LockedError(await this.describeHolder(scope, taken.holder), taken.holder);
+      throw new LockedError(await this.describeHolder(scope, taken.holder), taken.holder, scope);
     }
   }
 
@@ -367,13 +368,19 @@ function refuseDecided(rollback: Release, noun = 'rollback'): void {
     );
   }
   if (rollback.state !== 'awaiting_start') {
-    throw new InvalidRequestError('already_decided', `${noun} ${rollback.id} is already ${rollback.state}`);
+    throw new InvalidRequestError('already_decided', `${noun} ${rollback.id} ${decidedSentence(rollback)}`);
   }
   const approved = rollback.proposal?.approvedBy;
   if (approved) {
     throw new InvalidRequestError(
       'already_decided',
-      `${noun} ${rollback.id} was already approved by ${approved.by} and is starting`,
+      `${noun} ${rollback.id} was already approved by ${person(approved.by)} and is starting`,
     );
   }
+}
+
+/** A decided proposal's state as the end of a sentence: "is already running", "has already finished (succeeded)". */
+function decidedSentence(rollback: Release): string {
+  if (rollback.state === 'running') return 'is already running';
+  return `has already finished (${rollback.state === 'rolled_back' ? 'rolled back' : rollback.state})`;
 }

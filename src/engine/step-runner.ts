@@ -207,15 +207,25 @@ export class StepRunner {
           message: `${stepName} did not finish within ${formatDuration(timeout)}: ${outcome.note}`,
         });
       }
-      await updateRelease(store, releaseId, (r) => {
+      // A step may have recorded its note itself before a thread post (monitoring does): new is
+      // what this run changed.
+      const noted = findStep(begun, stepName).progress.note !== outcome.note;
+      let written = false;
+      const waiting = await updateRelease(store, releaseId, (r) => {
+        written = false;
         const s = findStep(r, stepName);
         if (!mayRunStep(r.state, stepName) || s.state !== 'running') return undefined;
+        written = true;
         s.state = nextStepState(s.state, 'wait');
         s.progress.note = outcome.note;
         r.updatedAt = clock.now();
         return r;
       });
       log.debug({ note: outcome.note }, 'waiting');
+      // The message shows the note (monitoring's sample count and verdict): a new one is worth
+      // an update, which the chat coalesces however often samples come.
+      if (noted && written)
+        await bestEffort(log, 'chat update', () => this.deps.chat.releaseUpdated(waiting));
       return { kind: 'wait', delayMs: outcome.delayMs ?? this.deps.config.engine.pollInterval };
     }
 
@@ -292,7 +302,7 @@ export class StepRunner {
     if (!reported) return { kind: 'ignored', reason: `release is ${failed.state}` };
     this.deps.logger.error({ releaseId, step: stepName, code: error.code }, error.message);
     await bestEffort(this.deps.logger, 'chat detail', () =>
-      this.deps.chat.stepDetail(failed, stepName, [`${stepName} failed (${error.code})`, error.message]),
+      this.deps.chat.stepDetail(failed, stepName, [`${stepName} failed`, error.message]),
     );
     await this.endRelease(failed, 'release.failed', `${stepName}: ${error.code}`);
     return { kind: 'failed', error };
@@ -304,8 +314,12 @@ export class StepRunner {
     if (release.rollbackOf && !release.rollbackOf.database) {
       // After a rollback nobody deploys again by accident: someone looks, then unlocks.
       // The manual lock goes on before the release lock comes off, so there is no gap.
-      const reason = `rolled back ${release.rollbackOf.version} (release ${release.rollbackOf.releaseId}); unlock when the cause is understood`;
-      await locks.lockManually(scope, 'deploybot', reason, clock.now());
+      // Why, not what to do: the announcement and the refusals give the unlock command themselves.
+      const reason = `rolled back ${release.rollbackOf.version} (release ${release.rollbackOf.releaseId})`;
+      const lock = { by: 'deploybot', reason, at: clock.now() };
+      await locks.lockManually(scope, lock.by, lock.reason, lock.at);
+      // Said where people look, or the next /deploy meets a lock nobody announced.
+      await bestEffort(logger, 'chat lock', () => chat.appLocked(release, lock));
     }
     await locks.release(scope, release.id);
     await audit.append({

@@ -14,5 +14,15 @@ export interface ReleaseChat {
   releaseUpdated(release: Release): Promise<void>;
   /** A detail for the release's thread: a step's findings, an error, a log tail. */
   stepDetail(release: Release, step: StepName, lines: string[]): Promise<void>;
+  /**
+   * The release ended. For a rollback, the reverted release's message changes
+   * with it (from "rolling back" to "rolled back" or "rollback failed").
+   */
   releaseFinished(release: Release): Promise<void>;
+  /**
+   * The app and environment were locked by hand after `release` (a service
+   * rollback) ended: nobody deploys again until a person unlocks. Said where the
+   * channel sees it, with the command that unlocks.
+   */
+  appLocked(release: Release, lock: { by: string; reason: string; at: number }): Promise<void>;
 }

@@ -8,7 +8,13 @@ import type { Logger } from '../logging/logger';
 import type { Clock } from '../ports/clock';
 import type { ReleaseChat } from '../ports/release-chat';
 import type { ReleaseStore } from '../ports/release-store';
-import { releaseFinishedMessage, releaseMessage, rollbackMessage, stepDetailMessage } from './blocks';
+import {
+  appLockedMessage,
+  releaseFinishedMessage,
+  releaseMessage,
+  rollbackMessage,
+  stepDetailMessage,
+} from './blocks';
 import type { ChannelPacer } from './channel-pacer';
 import type { ReleaseNotesSource } from './release-notes-source';
 import { UpdateCoalescer, type UpdateGate } from './update-coalescer';
@@ -26,6 +32,14 @@ export interface SlackChatDeps {
   updateIntervalMs?: number;
 }
 
+type ChatRef = NonNullable<Release['chat']>;
+type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
+
+/** How far up a chain of rollbacks (a rollback of a rollback) a thread is looked for. */
+const MAX_THREAD_HOPS = 3;
+/** How long past the update interval a thread post waits for its message's update: Slack answers within seconds. */
+const FLUSH_GRACE_MS = 5_000;
+
 /**
  * The release in Slack: one parent message kept up to date in place, and
  * details in its thread. Posts go through a per-channel pacer; edits through a
@@ -34,27 +48,28 @@ export interface SlackChatDeps {
 export class SlackChat implements ReleaseChat {
   private readonly coalescer: UpdateCoalescer;
 
+  private readonly updateIntervalMs: number;
+
   constructor(private readonly deps: SlackChatDeps) {
+    this.updateIntervalMs = deps.updateIntervalMs ?? 2000;
     this.coalescer = new UpdateCoalescer(
       (id) => this.refresh(id),
       deps.gate,
-      deps.updateIntervalMs ?? 2000,
+      this.updateIntervalMs,
       (error) => deps.logger.warn({ err: error }, 'slack update failed'),
     );
   }
 
   async releaseCreated(release: Release): Promise<void> {
     // A rollback proposal goes into the thread of the release it reverts, and to the channel.
-    const parent = release.rollbackOf
-      ? (await this.deps.store.get(release.rollbackOf.releaseId))?.chat
-      : undefined;
-    const channel = parent?.channel ?? this.channelFor(release);
+    const thread = release.rollbackOf ? await this.parentThread(release) : undefined;
+    const channel = thread?.channel ?? this.channelFor(release);
     const message = await this.render(release);
-    const post = parent
-      ? { channel, ...message, thread_ts: parent.ts, reply_broadcast: true, unfurl_links: false }
+    const post = thread
+      ? { channel, ...message, thread_ts: thread.ts, reply_broadcast: true, unfurl_links: false }
       : { channel, ...message, unfurl_links: false, unfurl_media: false };
     const answer = await this.deps.pacer.run(channel, () =>
-      this.deps.client.chat.postMessage(post as unknown as Parameters<WebClient['chat']['postMessage']>[0]),
+      this.deps.client.chat.postMessage(post as unknown as PostArgs),
     );
     if (!answer.channel || !answer.ts) throw new Error('chat.postMessage answered without channel and ts');
     const ref = { channel: answer.channel, ts: answer.ts };
@@ -63,39 +78,57 @@ export class SlackChat implements ReleaseChat {
 
   async releaseUpdated(release: Release): Promise<void> {
     this.coalescer.request(release.id);
+    // What the reverted release shows ("rolling back") follows its rollback.
+    if (release.rollbackOf) this.coalescer.request(release.rollbackOf.releaseId);
   }
 
   async stepDetail(release: Release, step: StepName, lines: string[]): Promise<void> {
-    const ref = await this.refOf(release);
-    if (!ref) return;
-    const message = stepDetailMessage(release, step, lines);
-    await this.deps.pacer.run(ref.channel, () =>
-      this.deps.client.chat.postMessage({
-        channel: ref.channel,
-        thread_ts: ref.ts,
-        ...message,
-        unfurl_links: false,
-      }),
-    );
+    const thread = await this.threadOf(release);
+    if (!thread) return;
+    await this.flush(release);
+    await this.postInThread(thread, stepDetailMessage(release, step, lines));
   }
 
   async releaseFinished(release: Release): Promise<void> {
-    this.coalescer.request(release.id);
-    const ref = await this.refOf(release);
-    if (!ref) return;
-    const message = releaseFinishedMessage(release, this.deps.clock.now());
-    await this.deps.pacer.run(ref.channel, () =>
-      this.deps.client.chat.postMessage({
-        channel: ref.channel,
-        thread_ts: ref.ts,
-        ...message,
-        unfurl_links: false,
-      }),
+    const thread = await this.threadOf(release);
+    // The reverted release turns "rolled back" or "rollback failed" only now, before the closing post says so.
+    await this.flush(release);
+    if (!thread) return;
+    const related = await this.relatedOf(release);
+    await this.postInThread(thread, releaseFinishedMessage(release, this.deps.clock.now(), related));
+  }
+
+  async appLocked(release: Release, lock: { by: string; reason: string; at: number }): Promise<void> {
+    const message = appLockedMessage(
+      { app: release.app, environment: release.environment, ...lock },
+      this.deps.clock.now(),
+    );
+    const thread = await this.threadOf(release);
+    if (thread) {
+      // In the thread where the rollback happened, and in the channel, where the next deployer looks.
+      await this.postInThread(thread, message, { reply_broadcast: true });
+      return;
+    }
+    const channel = this.channelFor(release);
+    await this.deps.pacer.run(channel, () =>
+      this.deps.client.chat.postMessage({ channel, ...message, unfurl_links: false } as unknown as PostArgs),
     );
   }
 
   close(): void {
     this.coalescer.close();
+  }
+
+  /**
+   * Brings the release's message (and, for a rollback, the reverted release's)
+   * up to date before a thread post: the thread never reads ahead of the message
+   * above it (a status post at sample 12 under a message still at 10). Bounded:
+   * when Slack is slow the post goes anyway, and the message catches up.
+   */
+  private async flush(release: Release): Promise<void> {
+    const maxWaitMs = this.updateIntervalMs + FLUSH_GRACE_MS;
+    const ids = [release.id, ...(release.rollbackOf ? [release.rollbackOf.releaseId] : [])];
+    await Promise.all(ids.map((id) => this.coalescer.flush(id, maxWaitMs)));
   }
 
   /** Re-renders the stored release into its message. */
@@ -121,14 +154,60 @@ export class SlackChat implements ReleaseChat {
     }
     const releaseNotes =
       release.state === 'awaiting_start' ? await notes.notesFor(release.app, release.version) : undefined;
+    // A reverted release is stored rolled_back at approval; what it shows waits for its rollback.
+    const rollback = await this.relatedOf(release);
     const message = releaseMessage({
       release,
       checklist: releaseChecklist(release, config),
       ...(config.slack.onCall ? { onCall: config.slack.onCall } : {}),
       ...(releaseNotes ? { releaseNotes } : {}),
+      ...(rollback ? { rollback } : {}),
       now: clock.now(),
     });
     return { text: message.text, blocks: message.blocks as Record<string, unknown>[] };
+  }
+
+  /**
+   * The release the renderers read beside this one: a reverted release's
+   * rollback (named by rolledBackBy), or the release a rollback reverts.
+   */
+  private async relatedOf(release: Release): Promise<Release | undefined> {
+    const id = release.rolledBackBy ?? release.rollbackOf?.releaseId;
+    return id === undefined ? undefined : await this.deps.store.get(id);
+  }
+
+  /**
+   * Where the release's thread posts go. A rollback's own message is a reply
+   * in the thread of the release it reverts, and a reply's ts is not a thread:
+   * Slack threads hang off the parent message's ts.
+   */
+  private async threadOf(release: Release): Promise<ChatRef | undefined> {
+    return (release.rollbackOf && (await this.parentThread(release))) || (await this.refOf(release));
+  }
+
+  /** The thread of the release a rollback reverts, following a rollback of a rollback up to its root. */
+  private async parentThread(release: Release, hops = 0): Promise<ChatRef | undefined> {
+    if (!release.rollbackOf) return undefined;
+    const parent = await this.deps.store.get(release.rollbackOf.releaseId);
+    if (!parent?.chat) return undefined;
+    if (hops + 1 < MAX_THREAD_HOPS) return (await this.parentThread(parent, hops + 1)) ?? parent.chat;
+    return parent.chat;
+  }
+
+  private async postInThread(
+    thread: ChatRef,
+    message: { text: string; blocks: unknown[] },
+    options: { reply_broadcast?: boolean } = {},
+  ): Promise<void> {
+    await this.deps.pacer.run(thread.channel, () =>
+      this.deps.client.chat.postMessage({
+        channel: thread.channel,
+        thread_ts: thread.ts,
+        ...message,
+        ...options,
+        unfurl_links: false,
+      } as unknown as PostArgs),
+    );
   }
 
   /** The message reference; the copy the engine holds may predate the post. */

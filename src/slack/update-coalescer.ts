@@ -10,6 +10,8 @@ export type UpdateGate = (releaseId: string, intervalMs: number) => Promise<numb
 export class UpdateCoalescer {
   private readonly pending = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Callers of flush() waiting for the next send of a release to begin and end. */
+  private readonly waiting = new Map<string, (() => void)[]>();
   private closed = false;
 
   constructor(
@@ -26,11 +28,38 @@ export class UpdateCoalescer {
     void this.fire(releaseId);
   }
 
+  /**
+   * Asks for an update and resolves once one that renders the release as stored
+   * now has been sent (or failed), or after `maxWaitMs` at the latest. A send
+   * already under way when this is called may have read the store before the
+   * caller's change, so only the next one counts. The rate stays the gate's.
+   */
+  flush(releaseId: string, maxWaitMs: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const wake = (): void => {
+        if (timer) {
+          clearTimeout(timer);
+          this.timers.delete(timer);
+        }
+        resolve();
+      };
+      timer = setTimeout(wake, maxWaitMs);
+      this.timers.add(timer);
+      this.waiting.set(releaseId, [...(this.waiting.get(releaseId) ?? []), wake]);
+      this.request(releaseId);
+    });
+  }
+
   /** Stops scheduling; updates already due are dropped (the next process catches up). */
   close(): void {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    // Nobody waits for a send that will not come.
+    for (const list of this.waiting.values()) for (const wake of list) wake();
+    this.waiting.clear();
   }
 
   private async fire(releaseId: string): Promise<void> {
@@ -52,12 +81,17 @@ export class UpdateCoalescer {
       this.timers.add(timer);
       return;
     }
-    // Changes from here on ask for another update, which the gate spaces out.
+    // Changes from here on ask for another update, which the gate spaces out;
+    // flushes asked for until now are answered by this send.
     this.pending.delete(releaseId);
+    const waiters = this.waiting.get(releaseId) ?? [];
+    this.waiting.delete(releaseId);
     try {
       await this.send(releaseId);
     } catch (error) {
       this.onError(error);
+    } finally {
+      for (const wake of waiters) wake();
     }
   }
 }

@@ -17,20 +17,35 @@ import type { StepOutcome } from './step-handler';
  * not emoji: a status must read the same in any client.
  */
 
-const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)}ms`);
-const pct = (k: number, n: number) => (n === 0 ? 'n/a' : `${((k / n) * 100).toFixed(2)}%`);
+// A figure nothing measured says so in words: "n/a" beside "baseline" read as a value.
+const ms = (x: number | undefined) => (x === undefined ? 'not measured' : `${Math.round(x)}ms`);
+const pct = (k: number, n: number) => (n === 0 ? 'not measured' : `${((k / n) * 100).toFixed(2)}%`);
 const count = (n: number) => n.toLocaleString('en-US');
 
-export function verdictWord(j: Judgement): string {
-  if (j.verdict === 'breach') return `rollback proposed on ${j.breach?.rule}`;
+/**
+ * The verdict so far, in the words of both the thread's status posts and the
+ * release message's monitor line, so the two never read differently. A breach
+ * says the rollback was proposed only once the proposal exists: the status post
+ * that announces a breach comes just before its proposal, and a rollback's own
+ * monitoring proposes nothing.
+ */
+export function verdictWords(j: Judgement, proposed: boolean): string {
+  if (j.verdict === 'breach')
+    return `${j.breach?.rule ?? 'a rule'} fired${proposed ? ' — rollback proposed' : ''}`;
   return j.verdict === 'healthy' ? 'healthy so far' : 'inconclusive so far (too little traffic to judge)';
 }
 
+/** `sample 12/24 — healthy so far`: how far the window is, and what it says. */
+export function progressWords(taken: number, total: number, j: Judgement, proposed: boolean): string {
+  return `sample ${taken}/${total} — ${verdictWords(j, proposed)}`;
+}
+
 function trafficLine(label: string, t: TrafficCounts, base: TrafficCounts | undefined): string {
-  const baseText =
-    base && base.requests > 0
-      ? ` (baseline ${pct(base.errors, base.requests)}, p99 ${ms(trafficPercentile(base, 99))})`
-      : '';
+  if (t.requests === 0) return `${label}: no requests`;
+  let baseText = ' (no baseline)';
+  if (base && base.requests === 0) baseText = ' (baseline: no requests)';
+  else if (base)
+    baseText = ` (baseline ${pct(base.errors, base.requests)}, p99 ${ms(trafficPercentile(base, 99))})`;
   return `${label}: ${count(t.requests)} requests, 5xx ${pct(t.errors, t.requests)}, p99 ${ms(trafficPercentile(t, 99))}${baseText}`;
 }
 
@@ -51,24 +66,24 @@ export function statusLines(input: {
   minutes: readonly MinuteFigures[];
   baseline: Baseline | undefined;
   judgement: Judgement;
+  /** A rollback was proposed on this window already. */
+  proposed: boolean;
   metrics: boolean;
   probesPerSample: number;
   /** Signals that could not be read (and why); they are not measured, not failing. */
   unread: readonly string[];
 }): string[] {
   const { sample: s, baseline: b, judgement: j } = input;
-  const lines = [`Monitoring: sample ${input.taken}/${input.total} — ${verdictWord(j)}`];
+  const lines = [`Monitoring: ${progressWords(input.taken, input.total, j, input.proposed)}`];
   if (s.traffic)
     lines.push(
       trafficLine(`users' requests in the last ${formatDuration(s.to - s.from)}`, s.traffic, b?.traffic),
     );
-  const errorBase = b ? `${b.errorLogsPerMinute.toFixed(1)}/min` : 'no baseline';
-  lines.push(
-    `error logs ${s.errorLogs} in the last ${formatDuration(s.to - s.from)} (baseline ${errorBase})`,
-  );
+  const errorBase = b ? `baseline ${b.errorLogsPerMinute.toFixed(1)}/min` : 'no baseline';
+  lines.push(`error logs ${s.errorLogs} in the last ${formatDuration(s.to - s.from)} (${errorBase})`);
   if (s.probes) {
     lines.push(
-      `health probes: ${s.probes.failures}/${s.probes.requests} failed, p99 ${ms(s.probes.p99)} (baseline p99 ${ms(b?.p99)})`,
+      `health probes: ${s.probes.failures}/${s.probes.requests} failed, p99 ${ms(s.probes.p99)} (${baselineP99(b)})`,
     );
   }
   if (s.tasks) lines.push(`tasks ${s.tasks.running}/${s.tasks.desired} running`);
@@ -87,6 +102,12 @@ export function statusLines(input: {
   if (note) lines.push(note);
   for (const u of input.unread) lines.push(`not measured now — ${u}`);
   return lines;
+}
+
+/** The baseline's probe p99 for a status line; a rollback (or an old record) has none. */
+function baselineP99(b: Baseline | undefined): string {
+  if (!b) return 'no baseline';
+  return b.p99 === undefined ? 'baseline p99 not measured' : `baseline p99 ${ms(b.p99)}`;
 }
 
 /** `cpu 31% memory 42% (backend-service)`, or each with its own service when they differ. */
@@ -126,11 +147,21 @@ export function conclude(
   const cpuPeak = peakOf(samples, 'cpu');
   const memoryPeak = peakOf(samples, 'memory');
   const verdict = j.verdict === 'inconclusive' ? ' — inconclusive: too little traffic to judge' : '';
+  let against = `${change(baseP99, p99)} vs baseline${within === undefined ? '' : within ? ', within 10%' : ', NOT within 10%'}`;
+  if (!b) against = 'no baseline';
+  else if (baseP99 === undefined) against = 'baseline p99 not measured';
+  else if (p99 === undefined) against = 'nothing to compare with the baseline';
+  const figures =
+    traffic.requests === 0
+      ? `no ${what} measured`
+      : `5xx ${pct(traffic.errors, traffic.requests)} of ${count(traffic.requests)} ${what}, p99 ${ms(p99)} (${against})`;
   return {
     kind: 'done',
-    summary: `${formatDuration(window)} watched, ${samples.length} samples: 5xx ${pct(traffic.errors, traffic.requests)} of ${count(traffic.requests)} ${what}, p99 ${ms(p99)} (${change(baseP99, p99)} vs baseline${within === undefined ? '' : within ? ', within 10%' : ', NOT within 10%'})${verdict}`,
+    summary: `${formatDuration(window)} watched, ${samples.length} samples: ${figures}${verdict}`,
     details: [
-      `before: p99 ${ms(baseP99)}, 5xx ${base ? pct(base.errors, base.requests) : b ? pct(b.failures, b.requests) : 'n/a'}, ${b ? b.errorLogsPerMinute.toFixed(1) : 'n/a'} error logs/min`,
+      b
+        ? `before: p99 ${ms(baseP99)}, 5xx ${base ? pct(base.errors, base.requests) : pct(b.failures, b.requests)}, ${b.errorLogsPerMinute.toFixed(1)} error logs/min`
+        : 'before: no baseline (measured before a release deploys; a rollback takes none)',
       `after:  p99 ${ms(p99)}, 5xx ${pct(traffic.errors, traffic.requests)}, ${logsPerMinute.toFixed(1)} error logs/min`,
       ...(cpuPeak || memoryPeak ? [`peak:   ${utilizationLine(cpuPeak, memoryPeak)}`] : []),
       ...j.results.map((r) => `${r.rule}: ${r.status} — ${r.why}`),

@@ -16,7 +16,7 @@ import { judge, type Judgement, type PolicyThresholds } from '../domain/verdict'
 import type { AlarmState } from '../ports/alarms';
 import { probeEndpoints } from './health-probes';
 import type { LoadBalancerTarget } from './load-balancer-targets';
-import { conclude, statusLines } from './monitor-report';
+import { conclude, progressWords, statusLines } from './monitor-report';
 import {
   accessLogSpec,
   attempt,
@@ -106,6 +106,7 @@ export const monitor: StepHandler = {
       now,
       thresholds: thresholds(ctx.env),
     });
+    const proposed = () => ctx.release.facts.rollbackProposal !== undefined;
     const latest = samples.at(-1);
     if (latest && nextSlot < endedSlots) {
       // A run that caught up on several slots (a late worker, a takeover) may step
@@ -114,7 +115,12 @@ export const monitor: StepHandler = {
       const posted =
         Math.floor(samples.length / every) > Math.floor(takenBefore / every) || endedSlots === totalSlots;
       // A breach is worth a post at once: the proposal that follows should not be the first word.
-      if (posted || (judgement.breach && !ctx.release.facts.rollbackProposal)) {
+      if (posted || (judgement.breach && !proposed())) {
+        // The message's monitor line (this note) is written before the thread's status post:
+        // the chat brings the message up to date before each post, so it never reads behind its thread.
+        await ctx.record({
+          progress: { note: progressWords(samples.length, totalSlots, judgement, proposed()) },
+        });
         await ctx.post(
           statusLines({
             taken: samples.length,
@@ -124,6 +130,7 @@ export const monitor: StepHandler = {
             minutes: signals.minutes ?? [],
             baseline: ctx.release.facts.baseline,
             judgement,
+            proposed: proposed(),
             metrics: ctx.env.monitoring.metrics,
             probesPerSample: ctx.env.monitoring.probes * ctx.env.health.endpoints.length,
             unread: [...(latest.unread ?? []), ...signals.unread],
@@ -141,7 +148,8 @@ export const monitor: StepHandler = {
     }
     return {
       kind: 'wait',
-      note: `watching: ${samples.length}/${totalSlots} samples, ${judgement.verdict === 'breach' ? `${judgement.breach?.rule} fired` : judgement.verdict === 'healthy' ? 'all clear' : 'inconclusive so far'}`,
+      // The release message shows this note: the thread's status posts' own words.
+      note: progressWords(samples.length, totalSlots, judgement, proposed()),
       delayMs: Math.max(10, start + (endedSlots + 1) * interval - ctx.clock.now()),
     };
   },

@@ -181,7 +181,8 @@ describe('monitoring judges real traffic in the sandbox (real HTTP, Redis, emula
     });
     await waitFor(
       'the rollback to finish',
-      () => (/Rolled back in/.test(JSON.stringify(top())) ? true : undefined),
+      // The release says "rolled back" only once its rollback finished.
+      () => (/→ production: rolled back\b/.test(releaseOf('v1.3.0-bad')?.text ?? '') ? true : undefined),
       120_000,
     );
     await command('U0APPROVER', '/deploy unlock backend production');

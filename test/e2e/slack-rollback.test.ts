@@ -87,7 +87,9 @@ describe('/rollback in Slack over real HTTP', function () {
 
     const decided = await h.slack.waitFor(() => {
       const message = h.slack.findMessage(proposal.ts);
-      return message && textOf(message.blocks).includes('Rolled back') ? message : undefined;
+      return message && /Finished in [^"]*: backend-service back on backend:7/.test(textOf(message.blocks))
+        ? message
+        : undefined;
     }, 10_000);
     assert.match(textOf(decided.blocks), /Approved by <@U0REQUESTER>/);
     assert.doesNotMatch(textOf(decided.blocks), /rollback_approve/, 'the decision replaces the buttons');
@@ -95,7 +97,7 @@ describe('/rollback in Slack over real HTTP', function () {
     const again = await replyTo('U0REQUESTER', () =>
       h.click('U0REQUESTER', proposal.ts, 'rollback_approve', asProposed),
     );
-    assert.match(again, /already succeeded/);
+    assert.match(again, /has already finished \(succeeded\)/);
     assert.equal((await h.engine.waitForManualLock()).kind, 'manual');
   });
 
@@ -204,7 +206,7 @@ describe('/rollback in Slack over real HTTP', function () {
     await h.click('U0REQUESTER', downgrade.ts, 'rollback_approve');
     const migratedBack = await h.slack.waitFor(() => {
       const message = h.slack.findMessage(downgrade.ts);
-      return message && textOf(message.blocks).includes('Migration rolled back') ? message : undefined;
+      return message && textOf(message.blocks).includes('Finished in') ? message : undefined;
     }, 10_000);
     assert.match(textOf(migratedBack.blocks), /Approved by <@U0REQUESTER>/);
     const down = [...h.engine.cloud.tasks.values()].at(-1);
@@ -217,7 +219,7 @@ describe('/rollback in Slack over real HTTP', function () {
     assert.match(notice, /Snapshot restore `r\d{8}t\d{6}-[0-9a-f]{4}` proposed/);
     const restore = await h.slack.waitFor(() =>
       [...h.channelMessages(), ...replies()].find((m) =>
-        textOf(m.blocks).includes('Snapshot restore for backend'),
+        textOf(m.blocks).includes('Snapshot restore of backend'),
       ),
     );
     const asProposed = structuredClone(restore);
@@ -240,7 +242,9 @@ describe('/rollback in Slack over real HTTP', function () {
     await h.click('U0REQUESTER', restore.ts, 'rollback_restore_confirm');
     const restored = await h.slack.waitFor(() => {
       const message = h.slack.findMessage(restore.ts);
-      return message && textOf(message.blocks).includes('Restored in') ? message : undefined;
+      return message && /Finished in [^"]*: snapshot restored into/.test(textOf(message.blocks))
+        ? message
+        : undefined;
     }, 10_000);
     assert.doesNotMatch(textOf(restored.blocks), /rollback_restore_confirm/);
     assert.equal(h.engine.cloud.sideEffects().restore, 1);

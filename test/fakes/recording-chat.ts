@@ -9,13 +9,25 @@ export class RecordingChat implements ReleaseChat {
   async releaseCreated(release: Release): Promise<void> {
     this.events.push({ kind: 'created', releaseId: release.id, state: release.state });
   }
+  /** An update records the notes its steps show (`monitor: sample 2/4 — healthy so far`). */
   async releaseUpdated(release: Release): Promise<void> {
-    this.events.push({ kind: 'updated', releaseId: release.id, state: release.state });
+    const notes = release.steps.flatMap((s) =>
+      typeof s.progress.note === 'string' ? [`${s.name}: ${s.progress.note}`] : [],
+    );
+    this.events.push({ kind: 'updated', releaseId: release.id, state: release.state, lines: notes });
   }
   async stepDetail(release: Release, step: StepName, lines: string[]): Promise<void> {
     this.events.push({ kind: 'detail', releaseId: release.id, state: release.state, step, lines });
   }
   async releaseFinished(release: Release): Promise<void> {
     this.events.push({ kind: 'finished', releaseId: release.id, state: release.state });
+  }
+  async appLocked(release: Release, lock: { by: string; reason: string; at: number }): Promise<void> {
+    this.events.push({
+      kind: 'locked',
+      releaseId: release.id,
+      state: release.state,
+      lines: [lock.by, lock.reason],
+    });
   }
 }

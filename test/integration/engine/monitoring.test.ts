@@ -51,6 +51,18 @@ describe('monitoring window and rollback proposals', () => {
       posts.some((p) => /^Monitoring: sample [23]\/4 — /.test(p.lines?.[0] ?? '')),
       `a status post every 2 samples, before the last: ${JSON.stringify(posts.map((p) => p.lines?.[0]))}`,
     );
+    // The message is told of every new sample, not only of the status posts: its monitor line stays live.
+    const shown = h.chat.events
+      .filter((e) => e.kind === 'updated' && e.releaseId === release.id)
+      .flatMap((e) => e.lines ?? [])
+      .map((line) => /^monitor: sample (\d)\/4 — inconclusive so far/.exec(line)?.[1])
+      .filter((n) => n !== undefined);
+    const counts = shown.map(Number);
+    assert.deepEqual(counts, [...counts].sort(), `sample counts only grow: ${JSON.stringify(counts)}`);
+    assert.ok(
+      new Set(counts.filter((n) => n > 0)).size >= 2,
+      `live sample counts: ${JSON.stringify(counts)}`,
+    );
   });
 
   it('with monitoring.metrics, samples record the busiest service’s CPU and memory and the status posts show them', async () => {

@@ -115,7 +115,7 @@ describe('release engine on real Redis and BullMQ', () => {
     assert.ok(error instanceof LockedError);
     assert.equal(
       error.message,
-      `backend/production is busy with release ${winner.id} (${winner.version}, awaiting_start, requested by ${winner.requestedBy})`,
+      `backend/production is busy with release ${winner.id} (${winner.version}, awaiting start, requested by ${winner.requestedBy})`,
     );
     assert.equal((await h.engine.store.history('backend')).length, 1);
     const audit = await h.engine.audit.recent(5, { app: 'backend' });
@@ -333,7 +333,7 @@ describe('release engine on real Redis and BullMQ', () => {
     assert.equal(cancelled.state, 'cancelled');
     assert.equal(cancelled.cancelledBy, 'U2');
     assert.equal(await h.engine.locks.holder({ app: 'backend', environment: 'production' }), undefined);
-    await assert.rejects(h.engine.service.start(created.id, 'U1'), /cancelled, not awaiting start/);
+    await assert.rejects(h.engine.service.start(created.id, 'U1'), /has already finished \(cancelled\)/);
     assert.deepEqual(h.cloud.sideEffects(), NO_SIDE_EFFECTS);
   });
 });

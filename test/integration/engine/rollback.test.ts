@@ -58,6 +58,28 @@ describe('rollback on real Redis and BullMQ', () => {
     );
   });
 
+  it('announces the lock it leaves, once, before the rollback’s closing post', async () => {
+    const release = await h.release('v1.2.0', 'production', 'hotfix');
+    await h.waitForEnd(release.id);
+    const proposal = await h.engine.service.proposeRollback({
+      app: 'backend',
+      environment: 'production',
+      requestedBy: 'U1',
+    });
+    await h.engine.service.approveRollback(proposal.id, 'U0APPROVER');
+    await h.waitForEnd(proposal.id);
+    const holder = await h.waitForManualLock();
+    const ofRollback = h.chat.events.filter((e) => e.releaseId === proposal.id);
+    const locked = ofRollback.filter((e) => e.kind === 'locked');
+    assert.deepEqual(
+      locked.map((e) => e.lines),
+      [['deploybot', holder.kind === 'manual' ? holder.reason : '']],
+    );
+    assert.equal(locked[0]?.state, 'succeeded');
+    const kinds = ofRollback.map((e) => e.kind);
+    assert.ok(kinds.indexOf('locked') < kinds.indexOf('finished'), kinds.join(' '));
+  });
+
   it('cancels the release it reverts when that one is still rolling out', async () => {
     h.cloud.rolloutPolls = 1_000_000; // the new revision never finishes rolling out
     const release = await h.release('v1.2.0', 'production', 'hotfix');
@@ -96,7 +118,7 @@ describe('rollback on real Redis and BullMQ', () => {
     await h.engine.service.approveRollback(proposal.id, 'U0APPROVER');
     await assert.rejects(
       h.engine.service.approveRollback(proposal.id, 'U0APPROVER'),
-      /already running|already succeeded/,
+      /is already running|has already finished \(succeeded\)/,
     );
   });
 });

@@ -23,6 +23,8 @@ interface Run {
   withdrawn: string[];
   release: Release;
   posts: string[][];
+  /** The step's note as stored when each post was made: what the release message could show by then. */
+  notesAtPost: unknown[];
   proposals: string[];
   step: StepRecord;
   env: EnvironmentConfig;
@@ -55,6 +57,7 @@ function monitorRun(configure: (env: EnvironmentConfig) => void = () => undefine
   };
   let now = T0;
   const posts: string[][] = [];
+  const notesAtPost: unknown[] = [];
   const proposals: string[] = [];
   const withdrawn: string[] = [];
   const run: Run = {
@@ -63,6 +66,7 @@ function monitorRun(configure: (env: EnvironmentConfig) => void = () => undefine
     withdrawn,
     release,
     posts,
+    notesAtPost,
     proposals,
     step,
     env,
@@ -95,6 +99,7 @@ function monitorRun(configure: (env: EnvironmentConfig) => void = () => undefine
         },
         async post(lines) {
           posts.push(lines);
+          notesAtPost.push(step.progress.note);
         },
         async proposeRollback(reason) {
           proposals.push(reason);
@@ -255,6 +260,29 @@ describe('monitor step: CPU and memory from CloudWatch', () => {
   });
 });
 
+describe('monitor step: what the release message shows', () => {
+  it('waits with the sample count and the verdict, in the status posts’ words', async () => {
+    const run = monitorRun();
+    await run.at(0);
+    const outcome = await run.at(SLOT + 1);
+    assert.equal(outcome.kind, 'wait');
+    assert.match(
+      outcome.kind === 'wait' ? outcome.note : '',
+      /^sample 1\/4 — (healthy so far|inconclusive so far \(too little traffic to judge\))$/,
+    );
+  });
+
+  it('stores the note before each status post, so a message refreshed before the post is not behind it', async () => {
+    const run = monitorRun();
+    await run.at(0);
+    await run.at(2 * SLOT + 1);
+    assert.equal(run.posts.length, 1);
+    const heading = run.posts[0]?.[0] ?? '';
+    assert.equal(heading, `Monitoring: ${String(run.notesAtPost[0])}`);
+    assert.match(heading, /^Monitoring: sample 2\/4 — /);
+  });
+});
+
 /** n requests a slot, `errors` of them 5xx, latencies spread over 20–40 ms. */
 function slotTraffic(n: number, errors: number, slowFactor = 1): TrafficCounts {
   const latency: Record<string, number> = {};
@@ -301,6 +329,21 @@ describe("monitor step: judging the users' traffic", () => {
       run.proposals[0] ?? '',
       /^error-rate: 5xx 12\.0% of 500 requests in the last 50ms vs 0\.2% of 45,000 at baseline \(limit 5%\)$/,
     );
+  });
+
+  it('says the rule fired, then that a rollback was proposed once the proposal exists', async () => {
+    const run = monitorRun(withAccessLogs);
+    run.release.facts.baseline = baseline;
+    run.traffic = () => slotTraffic(250, 30);
+    await run.at(0);
+    const first = await run.at(2 * SLOT + 1);
+    assert.equal(run.proposals.length, 1);
+    // The status post comes before its proposal: it cannot say the rollback was proposed yet.
+    assert.equal(run.posts[0]?.[0], 'Monitoring: sample 2/4 — error-rate fired');
+    assert.equal(first.kind === 'wait' && first.note, 'sample 2/4 — error-rate fired — rollback proposed');
+    const next = await run.at(3 * SLOT + 1);
+    assert.equal(next.kind === 'wait' && next.note, 'sample 3/4 — error-rate fired — rollback proposed');
+    assert.equal(run.proposals.length, 1, 'proposed once');
   });
 
   it('withdraws its automatic proposal when the window ends with nothing firing any more', async () => {
