@@ -5,7 +5,7 @@ import { createAwsPorts } from '../src/aws/ports';
 import { configPathFromEnv, loadConfig } from '../src/config/load';
 import type { Config } from '../src/config/schema';
 import { resolveTarget } from '../src/config/target';
-import { ConfigError, DeploybotError, InvalidRequestError } from '../src/domain/errors';
+import { ConfigError, DeploybotError, InvalidRequestError, LockedError } from '../src/domain/errors';
 import { isFinished, isReleaseType, type Release, type ReleaseType } from '../src/domain/release';
 import { parseVersion } from '../src/domain/version';
 import { isChecklistItemId } from '../src/domain/checklist';
@@ -17,14 +17,21 @@ import { systemClock } from '../src/ports/clock';
 import { closeRedis, createRedis, redactRedisUrl, redisUrlFromEnv, whenReady } from '../src/redis/connection';
 import { isStoreUnreachable, STORE_UNREACHABLE_TEXT } from '../src/redis/store-outage';
 import { renderPlan } from '../src/cli/plan';
-import { renderAudit, renderChecklist, renderHistoryLine, renderRelease } from '../src/cli/render';
+import {
+  renderAudit,
+  renderChecklist,
+  renderHistoryLine,
+  renderRelease,
+  renderStatus,
+} from '../src/cli/render';
+import type { LockHolder } from '../src/ports/lock';
 
 const USAGE = `usage: deploybot <command>
   release <version> [--app A] [--env E] [--type hotfix|minor|major]
   plan <version> [--app A] [--env E] [--type T]      the steps and AWS calls, changing nothing
   tick <release-id> <item-id…>                         tick checklist items (untick with -<item-id>)
   start <release-id> [--wait] [--override "reason"]    Start needs every required item ticked
-  status <release-id>
+  status [release-id]                                  a release; without one, every release in flight and every lock
   history [app] [--env E] [--limit N]
   cancel <release-id>
   lock <app> <env> <reason…>
@@ -95,9 +102,7 @@ async function runWithEngine(
         type: releaseType(flags.type),
         requestedBy: me,
       });
-      out(
-        `${renderRelease(release, Date.now())}\npreflight is running; tick the checklist, then: deploybot start ${release.id}`,
-      );
+      out(`${renderRelease(release, Date.now())}\n${requestedNext(release)}`);
       return 0;
     }
     case 'start': {
@@ -123,8 +128,14 @@ async function runWithEngine(
       return 0;
     }
     case 'status': {
-      const [id] = exactly(args, 1, 'status <release-id>');
-      out(renderRelease(await engine.service.get(id as string), Date.now()));
+      if (args.length > 1) throw usage(`status [release-id]: unexpected "${args.slice(1).join(' ')}"`);
+      if (args[0] === undefined) {
+        out(renderStatus(await engine.service.inFlight(), Date.now()));
+        return 0;
+      }
+      const release = await engine.service.get(args[0]);
+      const rollback = release.rolledBackBy ? await engine.store.get(release.rolledBackBy) : undefined;
+      out(renderRelease(release, Date.now(), rollback));
       return 0;
     }
     case 'history': {
@@ -196,6 +207,25 @@ async function follow(engine: Engine, id: string, out: (line: string) => void): 
     if (isFinished(release)) return release.state === 'succeeded' ? 0 : 1;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+}
+
+/**
+ * What comes next for a release just requested, as far as its stored copy
+ * tells: preflight may already have ended it before this is printed.
+ */
+function requestedNext(release: Release): string {
+  if (isFinished(release)) return `it has already ended; see: deploybot status ${release.id}`;
+  return `preflight runs now and ticks what it checks; tick the rest with deploybot tick ${release.id} <item…>, then: deploybot start ${release.id}`;
+}
+
+/** The command that helps someone refused by a lock: lift the manual lock, or watch the busy release. */
+function lockHelp(error: LockedError): string {
+  const holder = error.holder as LockHolder | undefined;
+  if (holder?.kind === 'release') return `; see: deploybot status ${holder.owner}`;
+  if (holder?.kind === 'manual' && error.scope) {
+    return `; to lift it: deploybot unlock ${error.scope.app} ${error.scope.environment}`;
+  }
+  return '';
 }
 
 /** How long the CLI waits for Redis before saying it cannot reach it. */
@@ -291,7 +321,8 @@ if (require.main === module) {
         error instanceof DeploybotError ||
         (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
       ) {
-        console.error(`deploybot: ${(error as Error).message.replace(/\s+/g, ' ')}`);
+        const help = error instanceof LockedError ? lockHelp(error) : '';
+        console.error(`deploybot: ${(error as Error).message.replace(/\s+/g, ' ')}${help}`);
         process.exit(2);
       }
       if (isStoreUnreachable(error)) {

@@ -1,8 +1,11 @@
 import type { App, RespondFn, SlashCommand } from '@slack/bolt';
 import { renderPlan } from '../src/cli/plan';
 import { resolveTarget } from '../src/config/target';
-import { DeploybotError } from '../src/domain/errors';
+import { person } from '../src/domain/authorization';
+import { DeploybotError, LockedError } from '../src/domain/errors';
+import { agoWords } from '../src/domain/free-at';
 import { isFinished, type Release } from '../src/domain/release';
+import type { LockHolder, LockScope } from '../src/ports/lock';
 import { isFirstDelivery } from '../src/redis/slack-pacing';
 import { isKnownDown, isStoreUnreachable, STORE_UNREACHABLE_TEXT } from '../src/redis/store-outage';
 import {
@@ -13,9 +16,11 @@ import {
   planReply,
   refusedReply,
   statusReply,
+  unlockCommand,
   usageReply,
 } from '../src/slack/blocks';
 import {
+  DEPLOY_HELP,
   DEPLOY_USAGE,
   parseDeployCommand,
   configuredNames,
@@ -45,7 +50,7 @@ export function registerDeployCommand(app: App, deps: SlackDeps): void {
     }
     const immediate = immediateAnswer(parsed, deps);
     if (immediate || parsed.kind === 'help') {
-      await ack(ephemeral(immediate ?? helpReply(DEPLOY_USAGE)));
+      await ack(ephemeral(immediate ?? helpReply(DEPLOY_HELP)));
       return;
     }
     if (isKnownDown(deps.redis)) {
@@ -69,7 +74,7 @@ export function registerDeployCommand(app: App, deps: SlackDeps): void {
 }
 
 function immediateAnswer(command: DeployCommand, deps: SlackDeps): Reply | undefined {
-  if (command.kind === 'help') return helpReply(DEPLOY_USAGE);
+  if (command.kind === 'help') return helpReply(DEPLOY_HELP);
   if (command.kind === 'release' && command.dryRun) {
     try {
       const target = resolveTarget(deps.config, command.app, command.environment);
@@ -100,20 +105,11 @@ async function act(
         type: command.type,
         requestedBy: user,
       });
-      const where = release.chat ? ` in <#${release.chat.channel}>` : '';
-      return {
-        message: noticeReply(
-          `Release \`${release.id}\` of ${release.app} ${release.version} → ${release.environment} is open${where}: preflight is running; tick the checklist, then press Start.`,
-        ),
-      };
+      return { message: noticeReply(requested(release)) };
     }
     case 'status': {
-      const apps = command.app ? [command.app] : Object.keys(config.apps);
-      const releases: Release[] = [];
-      for (const app of apps) {
-        releases.push(...(await engine.store.history(app, { limit: 20 })).filter((r) => !isFinished(r)));
-      }
-      return { message: statusReply(releases, deps.clock.now()) };
+      const view = await engine.service.inFlight(command.app);
+      return { message: statusReply({ ...view, now: deps.clock.now() }) };
     }
     case 'history': {
       const app = command.app ?? resolveTarget(config, undefined, command.environment).app;
@@ -131,33 +127,77 @@ async function act(
       const cancelled = await engine.service.cancel(release.id, user);
       return { message: noticeReply(`Release \`${cancelled.id}\` (${cancelled.version}) cancelled.`) };
     }
-    case 'lock':
-    case 'unlock': {
+    case 'lock': {
       const target = resolveTarget(config, command.app, command.environment);
       const decision = await authorizer.check('deploy', user, target);
       if (!decision.allowed) return { message: refusedReply(decision.because) };
       const scope = { app: target.app, environment: target.environment };
       const now = deps.clock.now();
-      if (command.kind === 'lock') {
-        await engine.locks.lockManually(scope, user, command.reason, now);
-        await engine.audit.append({ at: now, actor: user, action: 'lock', ...scope, detail: command.reason });
-        return {
-          message: noticeReply(
-            `:lock: ${target.app}/${target.environment} locked by <@${user}>: ${command.reason}`,
-          ),
-          inChannel: true,
-        };
+      await engine.locks.lockManually(scope, user, command.reason, now);
+      await engine.audit.append({ at: now, actor: user, action: 'lock', ...scope, detail: command.reason });
+      return {
+        message: noticeReply(
+          `:lock: ${target.app}/${target.environment} locked by <@${user}>: ${command.reason}. Unlock with \`${unlockCommand(scope.app, scope.environment)}\`.`,
+        ),
+        inChannel: true,
+      };
+    }
+    case 'unlock': {
+      const target = resolveTarget(config, command.app, command.environment);
+      const scope = { app: target.app, environment: target.environment };
+      const where = `${target.app}/${target.environment}`;
+      const holder = await engine.locks.holder(scope);
+      if (holder?.kind !== 'manual') return { message: noticeReply(await notLocked(scope, holder, deps)) };
+      // Whoever placed a lock may lift it; anyone else needs the unlock rule (see unlockRule).
+      if (holder.by !== user) {
+        const decision = await authorizer.check('unlock', user, target);
+        if (!decision.allowed) return { message: refusedReply(decision.because) };
       }
+      const now = deps.clock.now();
       const removed = await engine.locks.unlockManually(scope);
       await engine.audit.append({ at: now, actor: user, action: 'unlock', ...scope });
-      return removed
-        ? {
-            message: noticeReply(`:unlock: ${target.app}/${target.environment} unlocked by <@${user}>`),
-            inChannel: true,
-          }
-        : { message: noticeReply(`${target.app}/${target.environment} was not locked.`) };
+      if (removed?.kind !== 'manual') return { message: noticeReply(`${where} was not locked.`) };
+      return {
+        message: noticeReply(
+          `:unlock: ${where} unlocked by <@${user}> (locked by ${person(removed.by)} ${agoWords(removed.at, now)}: ${removed.reason})`,
+        ),
+        inChannel: true,
+      };
     }
   }
+}
+
+/**
+ * The answer to `/deploy <version>`: what was done, and what the stored
+ * release says happened since — never a promise about steps that may have
+ * ended already (preflight can fail before this reply is sent).
+ */
+function requested(release: Release): string {
+  const what = `Requested ${release.app} ${release.version} → ${release.environment} (release \`${release.id}\`)`;
+  const where = release.chat ? `<#${release.chat.channel}>` : undefined;
+  if (isFinished(release)) {
+    const why = release.failure ? `: ${release.failure.message}` : '';
+    return `${what}; it has already ended (${release.state.replace('_', ' ')})${why}.`;
+  }
+  return where
+    ? `${what}: its checklist is in ${where} — preflight runs now.`
+    : `${what}: preflight runs now; its message could not be posted, so follow it with \`/deploy status ${release.app}\`.`;
+}
+
+/** `/deploy unlock` where there is no manual lock: say what holds the app instead, if anything. */
+async function notLocked(scope: LockScope, holder: LockHolder | undefined, deps: SlackDeps): Promise<string> {
+  const where = `${scope.app}/${scope.environment}`;
+  if (!holder) return `${where} was not locked.`;
+  const busy = await deps.engine.service.describeHolder(scope, holder);
+  return `${where} has no manual lock to lift: ${busy}. A release's own lock ends with it.`;
+}
+
+/** What would help someone refused by a lock: the unlock command, or where to watch the busy release. */
+function lockHelp(error: LockedError): string | undefined {
+  if (!error.scope) return undefined;
+  const holder = error.holder as LockHolder | undefined;
+  const { app, environment } = error.scope;
+  return holder?.kind === 'manual' ? unlockCommand(app, environment) : `/deploy status ${app}`;
 }
 
 export function ephemeral(reply: Reply): { response_type: 'ephemeral'; text: string; blocks?: never[] } {
@@ -200,6 +240,11 @@ export async function replyWithError(
   if (isStoreUnreachable(error)) {
     refusedForOutage(deps, request, error);
     await respond(storeUnreachableReply());
+    return;
+  }
+  // A lock is a refusal like any other: it names its holder and the command that helps.
+  if (error instanceof LockedError) {
+    await respond(ephemeral(refusedReply(error.message, lockHelp(error))));
     return;
   }
   if (!(error instanceof DeploybotError)) deps.logger.error({ err: error }, 'slack command failed');

@@ -1,6 +1,6 @@
 import type { App, BlockAction } from '@slack/bolt';
 import { resolveTarget } from '../src/config/target';
-import type { Decision } from '../src/domain/authorization';
+import { mention, type Decision } from '../src/domain/authorization';
 import type { Release } from '../src/domain/release';
 import { isFirstDelivery } from '../src/redis/slack-pacing';
 import {
@@ -68,7 +68,7 @@ export function registerRollback(app: App, deps: SlackDeps): void {
       await respond(
         ephemeral(
           noticeReply(
-            `${what} \`${proposal.id}\` proposed${proposal.chat ? ` in <#${proposal.chat.channel}>` : ''}; an approver decides.`,
+            `${what} \`${proposal.id}\` proposed${proposal.chat ? ` in <#${proposal.chat.channel}>` : ''}; ${deciders(target.config.approvers)} decides.`,
           ),
         ),
       );
@@ -102,6 +102,13 @@ export function registerRollback(app: App, deps: SlackDeps): void {
       }
     });
   }
+}
+
+/** Who decides a proposal, as mentions: "<!subteam^S0LEADS>", or "one of <@U1>, <@U2>". */
+function deciders(approvers: readonly string[]): string {
+  if (approvers.length === 0) return 'an approver';
+  const names = approvers.map(mention);
+  return names.length === 1 ? (names[0] as string) : `one of ${names.join(', ')}`;
 }
 
 /**

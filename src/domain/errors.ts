@@ -43,11 +43,17 @@ export class StaleWriteError extends DeploybotError {
   }
 }
 
-/** An app+environment is held by another release or by a manual lock. */
+/**
+ * An app+environment is held by another release or by a manual lock. The
+ * message names the holder in words; `scope` (the app and environment that
+ * were asked for) and `holder` let each front end add the command that helps:
+ * the unlock command for a manual lock, the status command for a busy app.
+ */
 export class LockedError extends DeploybotError {
   constructor(
     message: string,
     readonly holder: unknown,
+    readonly scope?: { app: string; environment: string },
   ) {
     super('locked', message);
   }

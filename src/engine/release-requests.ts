@@ -1,5 +1,5 @@
 import { resolveTarget } from '../config/target';
-import { LockedError } from '../domain/errors';
+import type { LockedError } from '../domain/errors';
 import { RUNS_BEFORE_START, planSteps } from '../domain/plan';
 import { lockTtlFor } from '../domain/reconcile';
 import { nextRunnableStep, type Release, type ReleaseType } from '../domain/release';
@@ -29,7 +29,8 @@ export interface ReleaseRequest {
 export class ReleaseRequests {
   constructor(
     private readonly deps: ReleaseServiceDeps,
-    private readonly describeHolder: (scope: LockScope, holder: LockHolder) => Promise<string>,
+    /** ReleaseService.lockedError: the refusal that names who holds the lock. */
+    private readonly lockedError: (scope: LockScope, holder: LockHolder) => Promise<LockedError>,
   ) {}
 
   async request(input: ReleaseRequest): Promise<Release> {
@@ -53,7 +54,7 @@ export class ReleaseRequests {
         ...scope,
         detail: version,
       });
-      throw new LockedError(await this.describeHolder(scope, lock.holder), lock.holder);
+      throw await this.lockedError(scope, lock.holder);
     }
     const release: Release = {
       id,

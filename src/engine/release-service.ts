@@ -1,13 +1,16 @@
-import type { Config } from '../config/schema';
+import { lockScopeResolver } from '../config/lock-groups';
+import type { Config, EnvironmentConfig } from '../config/schema';
+import { person } from '../domain/authorization';
 import { InvalidRequestError, LockedError } from '../domain/errors';
 import { CHECKLIST, isAutomated, missingForStart } from '../domain/checklist';
-import { isFinished, nextRunnableStep, type Release } from '../domain/release';
+import { agoWords, busyDoing, freeAt, untilWords } from '../domain/free-at';
+import { isFinished, nextRunnableStep, releaseKind, type Release } from '../domain/release';
 import { nextReleaseState } from '../domain/state-machine';
 import type { AuditLog } from '../ports/audit-log';
 import type { Clock } from '../ports/clock';
 import type { ContainerPlatform } from '../ports/container-platform';
 import type { FollowUpScheduler } from '../ports/follow-ups';
-import type { LockHolder, LockService } from '../ports/lock';
+import type { LockHolder, LockScope, LockService } from '../ports/lock';
 import type { ReleaseChat } from '../ports/release-chat';
 import type { ReleaseStore } from '../ports/release-store';
 import type { StepQueue } from '../ports/step-queue';
@@ -21,6 +24,15 @@ import { ReleaseRequests, type ReleaseRequest } from './release-requests';
 import { updateRelease } from './update-release';
 
 export type { ReleaseRequest } from './release-requests';
+
+/** What is going on with some apps: the releases in flight, the releases they name, the manual locks. */
+export interface InFlight {
+  releases: Release[];
+  /** By id: a listed rollback's reverted release, a listed reverted release's rollback. */
+  related: Record<string, Release>;
+  /** Manual locks; a lock group's shared lock once, under its first member. */
+  locks: { app: string; environment: string; by: string; reason: string; since: number }[];
+}
 
 export interface ReleaseServiceDeps {
   config: Config;
@@ -48,7 +60,7 @@ export class ReleaseService {
   private readonly requests: ReleaseRequests;
 
   constructor(private readonly deps: ReleaseServiceDeps) {
-    this.requests = new ReleaseRequests(deps, (scope, holder) => this.describeHolder(scope, holder));
+    this.requests = new ReleaseRequests(deps, (scope, holder) => this.lockedError(scope, holder));
     this.proposals = new RollbackProposals(deps);
     this.decisions = new RollbackDecisions(
       deps,
@@ -89,7 +101,7 @@ export class ReleaseService {
     if (updated.state !== 'awaiting_start') {
       throw new InvalidRequestError(
         'checklist_closed',
-        `release ${releaseId} is ${updated.state}; its checklist is closed`,
+        `release ${releaseId} ${stateSentence(updated)}; its checklist is closed`,
       );
     }
     if (applied.length > 0) {
@@ -119,7 +131,7 @@ export class ReleaseService {
       overManualLock: existing.rollbackOf !== undefined,
     });
     if (!lock.acquired) {
-      throw new LockedError(await this.describeHolder(scope, lock.holder), lock.holder);
+      throw await this.lockedError(scope, lock.holder);
     }
     let won = false;
     let skipped: ReturnType<typeof missingForStart> = [];
@@ -144,7 +156,7 @@ export class ReleaseService {
         if (skipped.length > 0) throw checklistIncomplete(skipped);
       }
       refuseUnstartable(started);
-      throw new InvalidRequestError('not_startable', `release ${releaseId} is ${started.state}`);
+      throw new InvalidRequestError('not_startable', `release ${releaseId} ${stateSentence(started)}`);
     }
     if (skipped.length > 0) {
       const items = skipped.map((m) => m.item.id).join(', ');
@@ -223,7 +235,10 @@ export class ReleaseService {
     });
     if (!won) {
       refuseUncancellable(cancelled);
-      throw new InvalidRequestError('not_cancellable', `release ${releaseId} is ${cancelled.state}`);
+      throw new InvalidRequestError(
+        'not_cancellable',
+        `release ${releaseId} ${stateSentence(cancelled)}; there is nothing to cancel`,
+      );
     }
     await locks.release({ app: cancelled.app, environment: cancelled.environment }, releaseId);
     await this.audit(by, 'release.cancelled', cancelled, cancelled.version);
@@ -238,17 +253,68 @@ export class ReleaseService {
   }
 
   /**
-   * Names who holds a lock, in words a person can act on. With lock groups the
+   * Names who holds a lock, in words a person can act on: who locked it, why and
+   * since when; or which release is busy with it, what it is doing, who asked
+   * for it and — where the end is known — when it frees up. With lock groups the
    * holder may be a release of another app or environment: it is named.
    */
-  async describeHolder(scope: { app: string; environment: string }, holder: LockHolder): Promise<string> {
+  async describeHolder(scope: LockScope, holder: LockHolder): Promise<string> {
     const where = `${scope.app}/${scope.environment}`;
-    if (holder.kind === 'manual') return `${where} is locked by ${holder.by}: ${holder.reason}`;
+    const now = this.deps.clock.now();
+    if (holder.kind === 'manual') {
+      return `${where} is locked by ${person(holder.by)}: ${holder.reason} (locked ${agoWords(holder.at, now)})`;
+    }
     const other = await this.deps.store.get(holder.owner);
     if (!other) return `${where} is locked by release ${holder.owner}`;
     const elsewhere = `${other.app}/${other.environment}`;
     const of = elsewhere === where ? '' : ` of ${elsewhere}, which shares its lock group`;
-    return `${where} is busy with release ${other.id}${of} (${other.version}, ${other.state}, requested by ${other.requestedBy})`;
+    const what = other.rollbackOf ? `${releaseKind(other)} of ${other.rollbackOf.version}` : other.version;
+    const busy = `${where} is busy with release ${other.id}${of} (${what}, ${busyDoing(other)}, requested by ${person(other.requestedBy)})`;
+    const windows = environmentOf(this.deps.config, other)?.monitoring;
+    const end = windows && freeAt(other, windows);
+    return end === undefined
+      ? busy
+      : `${busy}; it frees up ${untilWords(end, now)}, when its monitoring window ends`;
+  }
+
+  /** The refusal for a lock someone else holds, naming the holder; see describeHolder. */
+  async lockedError(scope: LockScope, holder: LockHolder): Promise<LockedError> {
+    return new LockedError(await this.describeHolder(scope, holder), holder, scope);
+  }
+
+  /**
+   * What `/deploy status` and `deploybot status` show: the releases in flight of
+   * `app` (or of every configured app), the releases they name, and every
+   * manual lock of those apps' environments.
+   */
+  async inFlight(app?: string): Promise<InFlight> {
+    const { config, store, locks } = this.deps;
+    const apps = app === undefined ? Object.keys(config.apps) : [app];
+    const releases: Release[] = [];
+    for (const name of apps) {
+      releases.push(...(await store.history(name, { limit: 20 })).filter((r) => !isFinished(r)));
+    }
+    const related: Record<string, Release> = {};
+    for (const id of releases.flatMap((r) => [r.rolledBackBy, r.rollbackOf?.releaseId])) {
+      if (id === undefined || Object.hasOwn(related, id)) continue;
+      const found = await store.get(id);
+      if (found) related[id] = found;
+    }
+    // The scopes of a lock group share one manual lock: it is listed once.
+    const lockOf = lockScopeResolver(config);
+    const seen = new Set<string>();
+    const manual: InFlight['locks'] = [];
+    for (const name of apps) {
+      for (const environment of Object.keys(config.apps[name]?.environments ?? {})) {
+        const key = JSON.stringify(lockOf({ app: name, environment }));
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const holder = await locks.holder({ app: name, environment });
+        if (holder?.kind !== 'manual') continue;
+        manual.push({ app: name, environment, by: holder.by, reason: holder.reason, since: holder.at });
+      }
+    }
+    return { releases, related, locks: manual };
   }
 
   private async audit(actor: string, action: string, about: Release, detail: string): Promise<void> {
@@ -262,7 +328,7 @@ function refuseUnstartable(release: Release): void {
   if (release.state !== 'awaiting_start') {
     throw new InvalidRequestError(
       'not_startable',
-      `release ${release.id} is ${release.state}, not awaiting start`,
+      `release ${release.id} ${stateSentence(release)}; only a release awaiting its start can be started`,
     );
   }
   if (release.rollbackOf && !release.proposal?.approvedBy) {
@@ -287,13 +353,31 @@ function isClaimedProposal(release: Release): boolean {
 
 function refuseUncancellable(release: Release): void {
   if (isFinished(release)) {
-    throw new InvalidRequestError('not_cancellable', `release ${release.id} already ${release.state}`);
+    throw new InvalidRequestError(
+      'not_cancellable',
+      `release ${release.id} ${stateSentence(release)}; there is nothing to cancel`,
+    );
   }
   const approved = release.proposal?.approvedBy;
   if (isClaimedProposal(release) && approved) {
     throw new InvalidRequestError(
       'already_decided',
-      `rollback ${release.id} was already approved by ${approved.by} and is starting`,
+      `rollback ${release.id} was already approved by ${person(approved.by)} and is starting`,
     );
   }
+}
+
+/** A release's state as the end of a sentence: "is already running", "has already finished (succeeded)". */
+function stateSentence(release: Release): string {
+  if (release.state === 'awaiting_start') return 'is awaiting its start';
+  if (release.state === 'running') return 'is already running';
+  return `has already finished (${release.state === 'rolled_back' ? 'rolled back' : release.state})`;
+}
+
+/** The configuration of a release's environment, if it is still configured. */
+function environmentOf(config: Config, release: Release): EnvironmentConfig | undefined {
+  const app = Object.hasOwn(config.apps, release.app) ? config.apps[release.app] : undefined;
+  return app && Object.hasOwn(app.environments, release.environment)
+    ? app.environments[release.environment]
+    : undefined;
 }

@@ -139,7 +139,7 @@ export class RollbackProposals {
     if (open) {
       throw new InvalidRequestError(
         'already_proposed',
-        `${downgrade ? 'a migration rollback' : 'a snapshot restore'} of ${reverted.version} is already ${open.state === 'awaiting_start' ? 'proposed' : open.state} (${open.id})`,
+        `${downgrade ? 'a migration rollback' : 'a snapshot restore'} of ${reverted.version} ${open.state === 'awaiting_start' ? 'is already proposed' : open.state === 'running' ? 'is already running' : 'has already finished (succeeded)'} (${open.id})`,
       );
     }
     const now = clock.now();

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/schema';
-import { decide, type Action, type Decision, type Rule } from '../domain/authorization';
+import { decide, unlockRule, type Action, type Decision, type Rule } from '../domain/authorization';
 import type { AuditLog } from '../ports/audit-log';
 import type { Clock } from '../ports/clock';
 
@@ -11,6 +11,7 @@ const WHAT: Record<Action, (environment: string) => string> = {
   deploy: (env) => `deploy to ${env}`,
   approve: (env) => `approve rollbacks in ${env}`,
   tick: (env) => `tick the ${env} checklist`,
+  unlock: (env) => `unlock ${env}`,
 };
 
 function ruleFor(action: Action, env: EnvironmentConfig): Rule {
@@ -21,6 +22,8 @@ function ruleFor(action: Action, env: EnvironmentConfig): Rule {
       return { principals: env.approvers, emptyMeans: 'no-one' };
     case 'tick':
       return { principals: env.checklist.tickers, emptyMeans: 'everyone' };
+    case 'unlock':
+      return unlockRule(env);
   }
 }
 

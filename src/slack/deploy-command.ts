@@ -194,6 +194,9 @@ export const ROLLBACK_USAGE = [
   '/rollback [app] [env] --restore-snapshot   propose restoring the pre-release snapshot into a new database (last resort)',
 ].join('\n');
 
+/** `/deploy help`: every command deploybot serves, `/rollback` included; an approver decides each proposal. */
+export const DEPLOY_HELP = [DEPLOY_USAGE, ROLLBACK_USAGE].join('\n');
+
 const ROLLBACK_FLAGS: Record<string, 'downgrade' | 'restore'> = {
   '--migration': 'downgrade',
   '--restore-snapshot': 'restore',

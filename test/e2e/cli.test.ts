@@ -67,10 +67,13 @@ describe('deploybot command line', function () {
     writeFileSync(file, bad);
     const result = await runTs('commands/cli.ts', ['check-config'], { ...env(), DEPLOYBOT_CONFIG: file });
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /apps\.backend\.environments\.production\.health\.url: expected a URL/);
     assert.match(
       result.stderr,
-      /apps\.backend\.environments\.production\.monitoring\.window: expected a duration/,
+      /apps\.backend\.environments\.production\.health\.url: a URL like https:\/\/api\.example\.com/,
+    );
+    assert.match(
+      result.stderr,
+      /apps\.backend\.environments\.production\.monitoring\.window: a duration like 30s, 5m or 1h/,
     );
   });
 
@@ -79,16 +82,51 @@ describe('deploybot command line', function () {
     assert.equal(first.code, 0, first.stderr);
     const id = /^(r\d{8}t\d{6}-[0-9a-f]{4})/.exec(first.stdout)?.[1];
     assert.ok(id, first.stdout);
-    assert.match(first.stdout, /awaiting_start/);
+    assert.match(first.stdout, /awaiting start/);
+    assert.match(first.stdout, new RegExp(`then: deploybot start ${id}`));
 
     const second = await runTs('commands/cli.ts', ['release', 'v1.3.0', '--env', 'production'], env());
     assert.equal(second.code, 2);
-    assert.match(second.stderr, new RegExp(`backend/production is busy with release ${id} \\(v1\\.2\\.0`));
+    assert.match(
+      second.stderr,
+      new RegExp(
+        `backend/production is busy with release ${id} \\(v1\\.2\\.0, awaiting start, requested by cli:\\S+\\); see: deploybot status ${id}`,
+      ),
+    );
+    assert.equal(second.stderr.trim().split('\n').length, 1, `one line: ${second.stderr}`);
 
     const cancel = await runTs('commands/cli.ts', ['cancel', id], env());
     assert.equal(cancel.code, 0, cancel.stderr);
     const history = await runTs('commands/cli.ts', ['history', 'backend'], env());
     assert.match(history.stdout, new RegExp(`${id}\\s+production\\s+v1\\.2\\.0\\s+minor\\s+cancelled`));
+  });
+
+  it('refuses a release while the app is locked, naming who, why and the unlock command; status shows the lock', async () => {
+    const lock = await runTs(
+      'commands/cli.ts',
+      ['lock', 'backend', 'production', 'database', 'maintenance'],
+      env(),
+    );
+    assert.equal(lock.code, 0, lock.stderr);
+
+    const refused = await runTs('commands/cli.ts', ['release', 'v1.3.0', '--env', 'production'], env());
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /backend\/production is locked by cli:\S+: database maintenance \(locked just now\); to lift it: deploybot unlock backend production/,
+    );
+
+    const status = await runTs('commands/cli.ts', ['status'], env());
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /no releases in flight/);
+    assert.match(
+      status.stdout,
+      /backend\/production {2}locked by cli:\S+ just now: database maintenance {2}\(deploybot unlock backend production\)/,
+    );
+
+    const unlock = await runTs('commands/cli.ts', ['unlock', 'backend', 'production'], env());
+    assert.equal(unlock.code, 0, unlock.stderr);
+    assert.match((await runTs('commands/cli.ts', ['status'], env())).stdout, /no manual locks/);
   });
 
   it('shows the plan of a dry run without touching Redis', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FakeMessage } from '../../src/sandbox/fake-slack/types';
 import { SlackHarness } from '../support/slack-harness';
+import { testConfig } from '../support/test-config';
 
 /** Everything the bot posted, as one string, for matching. */
 function textOf(value: unknown): string {
@@ -54,10 +55,14 @@ describe('/deploy in Slack over real HTTP', function () {
     const notice = await lastEphemeral('U0DEPLOYER');
     const [release] = await h.engine.engine.store.history('backend');
     assert.equal(release?.chat?.ts, message.ts);
+    // What was done, not a promise about preflight, which may have ended by the time this is read.
     assert.match(
       notice,
-      new RegExp(`Release \`${release?.id}\` of backend v1.2.0 → production is open in <#C0ENGINEER>`),
+      new RegExp(
+        `Requested backend v1.2.0 → production \\(release \`${release?.id}\`\\): its checklist is in <#C0ENGINEER> — preflight runs now`,
+      ),
     );
+    assert.doesNotMatch(notice, /preflight is running|then press Start/);
 
     // Preflight ticks its own items in the same message.
     await h.engine.waitFor(release!.id, (r) => r.steps[0]?.state === 'succeeded');
@@ -161,6 +166,8 @@ describe('/deploy in Slack over real HTTP', function () {
   it('shows help and the dry-run plan in the acknowledgement itself', async () => {
     const help = await h.command('U0DEPLOYER', 'help');
     assert.match(help.body, /\/deploy lock &lt;app&gt; \[env\] &lt;reason&gt;/);
+    assert.match(help.body, /\/deploy status \[app\]/);
+    assert.match(help.body, /\/rollback \[app\] \[env\] --migration/, 'help names /rollback too');
     const plan = await h.command('U0DEPLOYER', 'v1.2.0 backend production --dry-run');
     assert.match(plan.body, /nothing is changed/);
     assert.match(plan.body, /RDS CreateDBSnapshot of social-analytics-db/);
@@ -192,7 +199,9 @@ describe('/deploy in Slack over real HTTP', function () {
       /backend\/production locked by <@U0DEPLOYER>: database maintenance until 18:00/,
     );
     const refused = await replyTo('U0REQUESTER', () => h.command('U0REQUESTER', 'v1.3.0 backend production'));
-    assert.match(refused, /locked by U0DEPLOYER: database maintenance until 18:00/);
+    assert.match(refused, /locked by <@U0DEPLOYER>: database maintenance until 18:00 \(locked just now\)/);
+    assert.doesNotMatch(refused, /locked by U0DEPLOYER/, 'people are mentioned, not named by their id');
+    assert.match(refused, /\/deploy unlock backend production/, 'the refusal gives the unlock command');
 
     await h.command('U0DEPLOYER', 'unlock backend production');
     await h.slack.waitFor(() => h.channelMessages().find((m) => m.text.includes('unlocked by')));
@@ -200,5 +209,91 @@ describe('/deploy in Slack over real HTTP', function () {
       await h.engine.engine.locks.holder({ app: 'backend', environment: 'production' }),
       undefined,
     );
+  });
+
+  it('refuses an outsider’s unlock with the unlock rule, shows the lock in status, and lets an approver unlock', async () => {
+    await h.command('U0DEPLOYER', 'lock backend production database maintenance until 18:00');
+    await h.slack.waitFor(() => h.channelMessages().find((m) => m.text.includes('locked by')));
+
+    const status = await replyTo('U0REQUESTER', () => h.command('U0REQUESTER', 'status backend'));
+    assert.match(status, /database maintenance until 18:00/, 'status shows why');
+    assert.match(status, /<@U0DEPLOYER>/, 'status shows who, as a mention');
+
+    // A deployer who did not place the lock: unlocking is the approvers' call, and the refusal says so.
+    const refused = await replyTo('U0REQUESTER', () => h.command('U0REQUESTER', 'unlock backend production'));
+    assert.match(refused, /only <@U0APPROVER> may unlock production/);
+    assert.doesNotMatch(refused, /may deploy to production/);
+    assert.equal(
+      (await h.engine.engine.locks.holder({ app: 'backend', environment: 'production' }))?.kind,
+      'manual',
+    );
+    const audit = await h.engine.engine.audit.recent(5, { app: 'backend' });
+    assert.equal(audit[0]?.action, 'refused.unlock');
+
+    await h.command('U0APPROVER', 'unlock backend production');
+    const unlocked = await h.slack.waitFor(() =>
+      h.channelMessages().find((m) => m.text.includes('unlocked by')),
+    );
+    assert.match(
+      unlocked.text,
+      /backend\/production unlocked by <@U0APPROVER> \(locked by <@U0DEPLOYER> just now: database maintenance until 18:00\)/,
+    );
+    assert.equal(
+      await h.engine.engine.locks.holder({ app: 'backend', environment: 'production' }),
+      undefined,
+    );
+  });
+
+  it('lists a rollback proposal in status as a proposal awaiting approval', async () => {
+    const released = await h.engine.release('v1.2.0', 'production', 'hotfix');
+    assert.equal((await h.engine.waitForEnd(released.id)).state, 'succeeded');
+    const proposal = await h.engine.engine.service.proposeRollback({
+      app: 'backend',
+      environment: 'production',
+      requestedBy: 'U0DEPLOYER',
+    });
+    const status = await replyTo('U0DEPLOYER', () => h.command('U0DEPLOYER', 'status'));
+    assert.match(status, new RegExp(proposal.id));
+    assert.match(status, /awaiting approval/);
+    assert.doesNotMatch(status, /awaiting start \(checklist\)/);
+  });
+});
+
+describe('/deploy refusals while a release monitors', function () {
+  this.timeout(30_000);
+  let h: SlackHarness;
+
+  beforeEach(async () => {
+    const config = testConfig();
+    // A window long enough to be refused in: the release sits in its monitor step.
+    const monitoring = config.apps.backend!.environments.production!.monitoring;
+    monitoring.window = 10 * 60_000;
+    monitoring.interval = 60_000;
+    h = new SlackHarness(config);
+    await h.start();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('names the busy release, its requester as a mention, when it frees up, and where to watch it', async () => {
+    const release = await h.engine.release('v1.2.0', 'production', 'hotfix');
+    await h.engine.waitFor(release.id, (r) => {
+      const monitor = r.steps.find((s) => s.name === 'monitor');
+      return typeof monitor?.progress.windowStart === 'number';
+    });
+
+    const before = h.slack.ephemerals('U0REQUESTER').length;
+    await h.command('U0REQUESTER', 'v1.3.0 backend production --type hotfix');
+    const refused = JSON.stringify(await h.slack.waitFor(() => h.slack.ephemerals('U0REQUESTER')[before]));
+    assert.match(
+      refused,
+      new RegExp(
+        `backend/production is busy with release ${release.id} \\(v1\\.2\\.0, monitoring, requested by <@U0DEPLOYER>\\); it frees up in about (\\d+ min|1 h), when its monitoring window ends`,
+      ),
+    );
+    assert.match(refused, /\/deploy status backend/, 'the refusal says where to watch it');
+    assert.doesNotMatch(refused, /requested by U0DEPLOYER/);
+    assert.equal((await h.engine.engine.store.history('backend')).length, 1, 'nothing else was requested');
   });
 });

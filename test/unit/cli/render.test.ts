@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renderAudit, renderHistoryLine, renderRelease } from '../../../src/cli/render';
+import { renderAudit, renderHistoryLine, renderRelease, renderStatus } from '../../../src/cli/render';
 import type { Release, StepRecord } from '../../../src/domain/release';
 
 const T0 = Date.UTC(2026, 10, 27, 17, 13, 40);
@@ -55,7 +55,7 @@ describe('renderRelease', () => {
       '  ✓ preflight 42s     7 checks passed',
     ],
     [
-      'a failed step with its time and error code',
+      'a failed step with its time and its error in words, not its code',
       {
         name: 'migrate',
         state: 'failed',
@@ -66,7 +66,7 @@ describe('renderRelease', () => {
         progress: {},
       },
       T0 + 600_000,
-      '  ✗ migrate   3m 05s  migration_failed',
+      '  ✗ migrate   3m 05s  failed: exit code 1',
     ],
     [
       'a failed step without an error',
@@ -128,7 +128,7 @@ describe('renderRelease', () => {
     ]);
   });
 
-  it('ends with the failure of a failed release', () => {
+  it('ends with the failure of a failed release, said once and without its code', () => {
     const text = renderRelease(
       release(
         [
@@ -151,8 +151,8 @@ describe('renderRelease', () => {
     );
     assert.deepEqual(text.split('\n'), [
       HEADER.replace('running', 'failed'),
-      '  ✗ deploy    1m 00s  circuit_breaker',
-      '  failure (circuit_breaker): ECS rolled back backend-service',
+      '  ✗ deploy    1m 00s  failed',
+      '  failure: ECS rolled back backend-service',
     ]);
   });
 
@@ -163,7 +163,7 @@ describe('renderRelease', () => {
     );
     assert.equal(
       text,
-      'r20261127t171340-3f9a  backend/production  v1.2.0 (hotfix)  awaiting_start  requested by cli:alice',
+      'r20261127t171340-3f9a  backend/production  v1.2.0 (hotfix)  awaiting start  requested by cli:alice',
     );
   });
 });
@@ -268,5 +268,67 @@ describe('renderRelease of a rollback proposal', () => {
       proposal: { expects: {}, approvedBy: { by: 'U0APPROVER', at: T0 } },
     });
     assert.equal(renderRelease(claimed, T0).split('\n')[1], '  approved by U0APPROVER; starting');
+  });
+});
+
+describe('renderRelease says the state as people read it', () => {
+  const of = { releaseId: 'r20261127t171340-0001', version: 'v1.3.0-bad', requestedBy: 'U0REQUESTER' };
+  const stateOf = (text: string) => text.split('\n')[0]?.split('  ')[3];
+
+  it('a rollback proposal awaits approval, not its start', () => {
+    const proposal = release([], { state: 'awaiting_start', rollbackOf: of, proposal: { expects: {} } });
+    assert.equal(stateOf(renderRelease(proposal, T0)), 'awaiting approval');
+  });
+
+  it('a reverted release is rolling back until its rollback succeeded', () => {
+    const reverted = release([], { state: 'rolled_back', rolledBackBy: 'r20261127t180000-beef' });
+    const rollback = release([], { id: 'r20261127t180000-beef', rollbackOf: of });
+    assert.equal(stateOf(renderRelease(reverted, T0, rollback)), 'rolling back');
+    assert.equal(stateOf(renderRelease(reverted, T0, { ...rollback, state: 'succeeded' })), 'rolled back');
+  });
+});
+
+describe('renderStatus', () => {
+  const of = { releaseId: 'r20261127t171340-0001', version: 'v1.3.0-bad', requestedBy: 'U0REQUESTER' };
+
+  it('lists releases in flight, proposals as proposals, then every manual lock with its unlock command', () => {
+    const running = release([]);
+    const proposal = release([], {
+      id: 'r20261127t180000-beef',
+      state: 'awaiting_start',
+      requestedBy: 'deploybot',
+      rollbackOf: { ...of, database: { action: 'downgrade' } },
+      proposal: { expects: {} },
+    });
+    const text = renderStatus(
+      {
+        releases: [running, proposal],
+        related: {},
+        locks: [
+          {
+            app: 'backend',
+            environment: 'production',
+            by: 'deploybot',
+            reason: 'rolled back v1.3.0-bad',
+            since: T0 - 12 * 60_000,
+          },
+        ],
+      },
+      T0,
+    );
+    assert.deepEqual(text.split('\n'), [
+      'releases in flight:',
+      '  r20261127t171340-3f9a  backend/production  v1.2.0 (minor)  running  requested by U0DEPLOYER',
+      '  r20261127t180000-beef  backend/production  v1.2.0 (migration rollback of v1.3.0-bad)  awaiting approval  requested by deploybot',
+      'locked:',
+      '  backend/production  locked by deploybot 12 min ago: rolled back v1.3.0-bad  (deploybot unlock backend production)',
+    ]);
+  });
+
+  it('says when nothing is in flight and nothing is locked', () => {
+    assert.equal(
+      renderStatus({ releases: [], related: {}, locks: [] }, T0),
+      'no releases in flight\nno manual locks',
+    );
   });
 });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { InvalidRequestError } from '../../../src/domain/errors';
 import {
+  DEPLOY_HELP,
+  DEPLOY_USAGE,
+  ROLLBACK_USAGE,
   parseDeployCommand,
   parseRollbackCommand,
   type ConfiguredNames,
@@ -525,6 +528,62 @@ describe('parseRollbackCommand', () => {
         (error: unknown) =>
           error instanceof InvalidRequestError && error.code === 'usage' && message.test(error.message),
       );
+    });
+  }
+});
+
+describe('the usage that help shows stays accurate', () => {
+  /** A value for every placeholder the usage lines use; an unknown one fails the test. */
+  const EXAMPLES: Record<string, string> = {
+    '<version>': 'v1.2.0',
+    '[app]': 'backend',
+    '<app>': 'backend',
+    '[env]': 'production',
+    '[--type hotfix|minor|major]': '--type hotfix',
+    '[--dry-run]': '--dry-run',
+    '[n]': '5',
+    '<release-id>': RELEASE_ID,
+    '<reason>': 'database maintenance',
+  };
+  const fill = (form: string) =>
+    form.replace(/<[^>]+>|\[[^\]]+\]/g, (placeholder) => {
+      const example = EXAMPLES[placeholder];
+      assert.ok(example !== undefined, `no example for ${placeholder} in "${form}"`);
+      return example;
+    });
+  const deployLines = DEPLOY_USAGE.split('\n');
+
+  for (const line of deployLines) {
+    it(`parses "${line}" filled in`, () => {
+      const text = fill(line.replace(/^\/deploy\s*/, ''));
+      const parsed = parseDeployCommand(text, ONE_APP);
+      const word = text.split(' ')[0] ?? '';
+      assert.equal(parsed.kind, /^v\d/.test(word) ? 'release' : word);
+    });
+  }
+
+  it('has a line for every kind of /deploy command', () => {
+    const kinds = new Set(
+      deployLines.map((line) => parseDeployCommand(fill(line.replace(/^\/deploy\s*/, '')), ONE_APP).kind),
+    );
+    const every: DeployCommand['kind'][] = [
+      'help',
+      'release',
+      'status',
+      'history',
+      'cancel',
+      'lock',
+      'unlock',
+    ];
+    assert.deepEqual([...kinds].sort(), [...every].sort());
+  });
+
+  for (const line of ROLLBACK_USAGE.split('\n')) {
+    const form = line.split(/\s{2,}/)[0] ?? '';
+    it(`parses "${form}" filled in, and /deploy help shows it`, () => {
+      const parsed = parseRollbackCommand(fill(form.replace(/^\/rollback\s*/, '')), ONE_APP);
+      assert.equal(parsed.app, 'backend');
+      assert.ok(DEPLOY_HELP.split('\n').includes(line), `help lacks "${line}"`);
     });
   }
 });
