@@ -126,14 +126,24 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
       web.audit,
       systemClock,
     );
-    const app = createSlackApp(
-      slack,
-      { config, engine: web, authorizer, redis: producer, prefix, clock: systemClock, logger },
-      opsRoutes(ops),
-      logger,
-    );
-    server = (await app.start(port)) as Server;
-    stopSlack = () => app.stop() as Promise<void>;
+    const deps = { config, engine: web, authorizer, redis: producer, prefix, clock: systemClock, logger };
+    // Socket Mode serves Slack over an outgoing WebSocket; the ops routes then get a server of their own.
+    const socketMode = Boolean(slack.appToken);
+    const app = createSlackApp(slack, deps, socketMode ? [] : opsRoutes(ops), logger);
+    if (socketMode) {
+      const opsServer = createOpsServer(ops);
+      server = opsServer;
+      await new Promise<void>((resolve) => opsServer.listen(port, resolve));
+      // Resolves after Slack's hello on the socket.
+      await app.start();
+      stopSlack = async () => {
+        await app.stop();
+        await new Promise<void>((resolve) => opsServer.close(() => resolve()));
+      };
+    } else {
+      server = (await app.start(port)) as Server;
+      stopSlack = () => app.stop() as Promise<void>;
+    }
   } else {
     server = createOpsServer(ops);
     await new Promise<void>((resolve) => server.listen(port, resolve));

@@ -12,8 +12,8 @@ import { plainText } from './plain-text';
  * Bolt runs every matching listener and resolves `next()` once all have
  * finished, so "not acknowledged yet" is final at that point. Bolt does not
  * say whether a request was acknowledged; its HTTP ack throws
- * ReceiverMultipleAckError when called a second time (Socket Mode's only logs
- * at debug level), which is how a handled request is told apart here. Events
+ * ReceiverMultipleAckError when called a second time (our Socket Mode receiver
+ * in app.ts does the same), which is how a handled request is told apart here. Events
  * API requests are acknowledged by Bolt before any middleware and carry no ack.
  */
 export function ackUnhandledRequests(logger: Logger): Middleware<AnyMiddlewareArgs> {

@@ -68,3 +68,17 @@ export function sendJson(
   });
   res.end(text);
 }
+
+/** Web API methods take the bot token; an app-level or user token is refused as Slack refuses it. */
+export function botTokenProblem(token: string | undefined): string | undefined {
+  if (!token) return 'not_authed';
+  if (token.startsWith('xapp-')) return 'not_allowed_token_type';
+  return token.startsWith('xoxb-') ? undefined : 'invalid_auth';
+}
+
+/** apps.connections.open takes only the app-level token, and only in the Authorization header. */
+export function appTokenProblem(token: string | undefined): string | undefined {
+  if (!token) return 'not_authed';
+  if (token.startsWith('xoxb-') || token.startsWith('xoxp-')) return 'not_allowed_token_type';
+  return token.startsWith('xapp-') ? undefined : 'invalid_auth';
+}

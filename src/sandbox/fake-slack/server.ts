@@ -2,11 +2,13 @@ import { closeServer, listen } from '../loopback-http';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { str, type Params } from './content';
-import { parseParams, readBody, sendJson, tokenOf } from './http';
+import { appTokenProblem, botTokenProblem, parseParams, readBody, sendJson, tokenOf } from './http';
 import { METHODS } from './methods';
 import { RateLimiter } from './rate-limit';
 import { ResponseUrls } from './response-urls';
+import { SocketModeHub } from './socket-mode';
 import type {
   ApiAnswer,
   FakeCall,
@@ -23,10 +25,14 @@ import { Workspace } from './workspace';
 
 const RATE_LIMITED = { status: 429, headers: { 'Retry-After': '1' } } as const;
 
+/** The one method that takes the app-level token (xapp-…) rather than the bot's. */
+const SOCKET_OPEN = 'apps.connections.open';
+
 /**
  * A small Slack on 127.0.0.1: the Web API methods deploybot uses, response_urls,
- * Block Kit validation and switchable rate limits, with everything it was sent
- * kept for tests (and a sandbox page) to read. The bot token is checked, never kept.
+ * Block Kit validation, switchable rate limits and Socket Mode (`socketMode`),
+ * with everything it was sent kept for tests (and a sandbox page) to read.
+ * Tokens are checked, never kept.
  */
 export class FakeSlackApi {
   /** Every Web API call, in order, with its parsed parameters (never the token). */
@@ -35,6 +41,8 @@ export class FakeSlackApi {
   private readonly views = new Map<string, FakeView>();
   private readonly limiter = new RateLimiter();
   private readonly responseUrls: ResponseUrls;
+  /** Socket Mode: envelopes to the app over the WebSocket that `apps.connections.open` hands out. */
+  readonly socketMode: SocketModeHub;
   private readonly events = new EventEmitter();
   private readonly failures = new Map<string, string[]>();
   private server: Server | undefined;
@@ -44,11 +52,15 @@ export class FakeSlackApi {
     this.events.setMaxListeners(0);
     this.workspace = new Workspace(options, (change) => this.emit(change));
     this.responseUrls = new ResponseUrls(this.workspace);
+    this.socketMode = new SocketModeHub((change) => this.emit(change));
   }
 
   async start(port = 0): Promise<void> {
     if (this.server) throw new Error('FakeSlackApi is already started');
     const server = createServer((req, res) => void this.route(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.socketMode.handleUpgrade(req, socket, head),
+    );
     await listen(server, port, '127.0.0.1');
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
@@ -58,6 +70,8 @@ export class FakeSlackApi {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    // Upgraded sockets are no longer the HTTP server's to close.
+    this.socketMode.closeAll('terminate');
     await closeServer(server);
   }
 
@@ -212,7 +226,10 @@ export class FakeSlackApi {
     });
   }
 
-  /** Forgets messages, calls, responses, views, limits and injected failures; keeps running. */
+  /**
+   * Forgets messages, calls, responses, views, limits, injected failures and
+   * Socket Mode envelopes and acks; keeps running, and open sockets stay open.
+   */
   reset(): void {
     this.calls.length = 0;
     this.workspace.clear();
@@ -220,6 +237,7 @@ export class FakeSlackApi {
     this.limiter.reset();
     this.responseUrls.reset();
     this.failures.clear();
+    this.socketMode.reset();
     this.emit({ kind: 'reset' });
   }
 
@@ -237,7 +255,8 @@ export class FakeSlackApi {
         if ('error' in parsed)
           return this.answer(res, method, {}, { status: 200, body: { ok: false, error: 'invalid_json' } });
         const isForm = !(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
-        const formToken = isForm ? str(parsed.params, 'token') : undefined;
+        // Slack refuses an app-level token sent as a POST parameter: it must come in the header.
+        const formToken = isForm && method !== SOCKET_OPEN ? str(parsed.params, 'token') : undefined;
         const { token: _token, ...params } = parsed.params;
         const answer = this.callMethod(method, tokenOf(req.headers.authorization, formToken), params);
         return this.answer(res, method, params, answer);
@@ -262,9 +281,10 @@ export class FakeSlackApi {
 
   private callMethod(method: string, token: string | undefined, params: Params): ApiAnswer {
     const handler = METHODS[method];
-    if (!handler) return { status: 200, body: { ok: false, error: 'unknown_method' } };
-    if (!token) return { status: 200, body: { ok: false, error: 'not_authed' } };
-    if (!token.startsWith('xoxb-')) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    if (!handler && method !== SOCKET_OPEN)
+      return { status: 200, body: { ok: false, error: 'unknown_method' } };
+    const tokenProblem = method === SOCKET_OPEN ? appTokenProblem(token) : botTokenProblem(token);
+    if (tokenProblem) return { status: 200, body: { ok: false, error: tokenProblem } };
     const now = Date.now();
     if (this.limiter.methodLimited(method, now))
       return { ...RATE_LIMITED, body: { ok: false, error: 'ratelimited' } };
@@ -276,6 +296,8 @@ export class FakeSlackApi {
     }
     const injected = this.failures.get(method)?.shift();
     if (injected !== undefined) return { status: 200, body: { ok: false, error: injected } };
+    if (!handler)
+      return { status: 200, body: { ok: true, url: this.socketMode.openUrl(`ws://127.0.0.1:${this.port}`) } };
     return {
       status: 200,
       body: handler({ workspace: this.workspace, views: this.views, now: Date.now }, params),

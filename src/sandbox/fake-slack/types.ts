@@ -103,7 +103,37 @@ export type FakeSlackChange =
   | { kind: 'ephemeral'; channel: string; user: string; ts: string }
   | { kind: 'response'; response: FakeResponse }
   | { kind: 'view'; user: string }
+  | { kind: 'socket'; event: 'open' | 'close'; connection: string }
+  | { kind: 'socket'; event: 'ack'; connection: string; envelope_id: string }
   | { kind: 'reset' };
+
+/** A Socket Mode WebSocket connection the app made; `open` turns false when it closes. */
+export interface FakeSocketConnection {
+  id: string;
+  open: boolean;
+}
+
+/** A Socket Mode envelope the fake sent. */
+export interface FakeEnvelope {
+  envelope_id: string;
+  /** `slash_commands`, `interactive`, or whatever a test sent. */
+  type: string;
+  /** The connection it went out on. */
+  connection: string;
+  at: number;
+}
+
+/** A message the app sent back over a Socket Mode connection: an ack, `{envelope_id, payload?}`. */
+export interface FakeSocketAck {
+  /** '' when the message named none (or was not JSON). */
+  envelope_id: string;
+  /** The response payload, e.g. a slash command's immediate reply. */
+  payload?: unknown;
+  connection: string;
+  at: number;
+  /** The message as received. */
+  raw: string;
+}
 
 /** A Web API answer: the JSON body plus, for rate limiting, the HTTP status and headers. */
 export interface ApiAnswer {

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { SocketModeClient } from '@slack/socket-mode';
 import { LogLevel, WebClient, type Logger, type WebAPIPlatformError } from '@slack/web-api';
 import { FakeSlackApi, type FakeSlackChange } from '../../../src/sandbox/fake-slack-api';
 
 const TOKEN = 'xoxb-' + 'test-token';
+const APP_TOKEN = ['xapp', '1', 'test'].join('-');
 
 const silent: Logger = {
   debug: () => undefined,
@@ -420,6 +423,147 @@ describe('FakeSlackApi', () => {
       assert.equal(((await bad.json()) as { error: string }).error, 'invalid_blocks');
       api.expireResponseUrl(url);
       assert.equal((await respond(url, { text: 'late' })).status, 404);
+    });
+  });
+
+  describe('Socket Mode', () => {
+    const clients: SocketModeClient[] = [];
+    afterEach(async () => {
+      await Promise.all(clients.splice(0).map((c) => c.disconnect()));
+    });
+
+    /** Slack's own Socket Mode client, pointed at the fake; `events` collects what it hands the app. */
+    function socketClient(
+      events: { type: string; body: unknown; accepts: unknown; ack: (p?: object) => Promise<void> }[],
+    ) {
+      const socket = new SocketModeClient({
+        appToken: APP_TOKEN,
+        logger: silent,
+        clientPingTimeout: 1000,
+        clientOptions: { slackApiUrl: api.apiUrl },
+      });
+      socket.on(
+        'slack_event',
+        (e: {
+          type: string;
+          body: unknown;
+          accepts_response_payload: unknown;
+          ack: (p?: object) => Promise<void>;
+        }) => events.push({ type: e.type, body: e.body, accepts: e.accepts_response_payload, ack: e.ack }),
+      );
+      clients.push(socket);
+      return socket;
+    }
+
+    function openWith(token: string | null, asForm = false): Promise<Record<string, unknown>> {
+      return fetch(`${api.apiUrl}apps.connections.open`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(token && !asForm ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: token && asForm ? new URLSearchParams({ token }).toString() : '',
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    }
+
+    it('opens a loopback WebSocket URL for the app-level token in the header only', async () => {
+      const opened = await openWith(APP_TOKEN);
+      assert.equal(opened.ok, true);
+      assert.match(
+        String(opened.url),
+        /^ws:\/\/127\.0\.0\.1:\d+\/link\/\?ticket=[0-9a-f]{32}&app_id=A0DEPLOYBOT$/,
+      );
+      assert.equal((await openWith(APP_TOKEN, true)).error, 'not_authed');
+      assert.equal((await openWith(TOKEN)).error, 'not_allowed_token_type');
+      assert.equal((await openWith(null)).error, 'not_authed');
+      const appTokenElsewhere = await platformError(client(api, APP_TOKEN).auth.test());
+      assert.equal(appTokenElsewhere.data.error, 'not_allowed_token_type');
+    });
+
+    it('says hello, delivers a slash command and an interaction, and hands back their acks', async () => {
+      const events: Parameters<typeof socketClient>[0] = [];
+      await socketClient(events).start();
+      assert.equal(api.socketMode.current?.open, true);
+
+      const command = api.socketMode.slashCommand({
+        command: '/deploy',
+        text: 'help',
+        user_id: 'U0DEPLOYER',
+      });
+      const [received] = await api.waitFor(() => (events.length === 1 ? events : undefined));
+      assert.equal(received?.type, 'slash_commands');
+      assert.equal(received?.accepts, true);
+      assert.deepEqual(received?.body, { command: '/deploy', text: 'help', user_id: 'U0DEPLOYER' });
+      await received?.ack({ text: 'usage' });
+      const ack = await command;
+      assert.deepEqual(ack.payload, { text: 'usage' });
+      assert.equal(ack.envelope_id, api.socketMode.envelopes[0]?.envelope_id);
+
+      const click = api.socketMode.interaction({ type: 'block_actions', actions: [] });
+      await api.waitFor(() => events.length === 2);
+      assert.equal(events[1]?.type, 'interactive');
+      assert.equal(events[1]?.accepts, false, 'block_actions takes no response payload');
+      await events[1]?.ack();
+      assert.deepEqual((await click).payload, {});
+    });
+
+    it('asks the client to reconnect; it comes back on a new URL and the next envelope goes there', async () => {
+      const events: Parameters<typeof socketClient>[0] = [];
+      await socketClient(events).start();
+      const first = api.socketMode.current?.id;
+      api.socketMode.disconnect('refresh_requested');
+      const second = await api.waitFor(() => {
+        const current = api.socketMode.current?.id;
+        return current !== first ? current : undefined;
+      }, 10_000);
+      assert.deepEqual(
+        api.socketMode.connections.map((c) => [c.id, c.open]),
+        [
+          [first, false],
+          [second, true],
+        ],
+      );
+      const envelope = api.socketMode.interaction({ type: 'block_actions', actions: [] });
+      await api.waitFor(() => events.length === 1);
+      await events[0]?.ack();
+      assert.equal((await envelope).connection, second);
+    });
+
+    it('refuses a ticket used twice, and rejects an envelope never acked', async () => {
+      const url = String((await openWith(APP_TOKEN)).url);
+      const status = () =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(url.replace('ws:', 'http:'), {
+            headers: {
+              connection: 'Upgrade',
+              upgrade: 'websocket',
+              'sec-websocket-version': '13',
+              'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            },
+          });
+          req.on('upgrade', (res, socket) => {
+            socket.destroy();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      assert.equal(await status(), 101);
+      assert.equal(await status(), 401);
+      await assert.rejects(
+        api.socketMode.slashCommand({ command: '/deploy' }, { timeoutMs: 50 }),
+        /not acknowledged within 50 ms/,
+      );
+      api.socketMode.closeAll('terminate');
+      await api.waitFor(() => api.socketMode.current === undefined);
+      await assert.rejects(
+        api.socketMode.slashCommand({ command: '/deploy' }),
+        /no Socket Mode connection is open/,
+      );
     });
   });
 
