@@ -194,3 +194,13 @@ export function releaseKind(release: Release): string {
   if (database) return database.action === 'downgrade' ? 'migration rollback' : 'snapshot restore';
   return release.rollbackOf ? 'rollback' : release.type;
 }
+
+/**
+ * A release's state as the end of a refusal's sentence: "is awaiting its
+ * start", "is already running", "has already finished (rolled back)".
+ */
+export function stateSentence(release: Release): string {
+  if (release.state === 'awaiting_start') return 'is awaiting its start';
+  if (release.state === 'running') return 'is already running';
+  return `has already finished (${release.state === 'rolled_back' ? 'rolled back' : release.state})`;
+}

@@ -1,10 +1,9 @@
-import { lockScopeResolver } from '../config/lock-groups';
 import type { Config, EnvironmentConfig } from '../config/schema';
 import { person } from '../domain/authorization';
 import { InvalidRequestError, LockedError } from '../domain/errors';
 import { CHECKLIST, isAutomated, missingForStart } from '../domain/checklist';
 import { agoWords, busyDoing, freeAt, untilWords } from '../domain/free-at';
-import { isFinished, nextRunnableStep, releaseKind, type Release } from '../domain/release';
+import { isFinished, nextRunnableStep, releaseKind, stateSentence, type Release } from '../domain/release';
 import { nextReleaseState } from '../domain/state-machine';
 import type { AuditLog } from '../ports/audit-log';
 import type { Clock } from '../ports/clock';
@@ -21,18 +20,11 @@ import { releaseChecklist } from './release-checklist';
 import { RollbackDecisions } from './rollback-decisions';
 import { RollbackProposals, type ProposalRequest } from './rollback-proposals';
 import { ReleaseRequests, type ReleaseRequest } from './release-requests';
+import { releasesInFlight, type InFlight } from './release-overview';
 import { updateRelease } from './update-release';
 
 export type { ReleaseRequest } from './release-requests';
-
-/** What is going on with some apps: the releases in flight, the releases they name, the manual locks. */
-export interface InFlight {
-  releases: Release[];
-  /** By id: a listed rollback's reverted release, a listed reverted release's rollback. */
-  related: Record<string, Release>;
-  /** Manual locks; a lock group's shared lock once, under its first member. */
-  locks: { app: string; environment: string; by: string; reason: string; since: number }[];
-}
+export type { InFlight } from './release-overview';
 
 export interface ReleaseServiceDeps {
   config: Config;
@@ -282,39 +274,9 @@ export class ReleaseService {
     return new LockedError(await this.describeHolder(scope, holder), holder, scope);
   }
 
-  /**
-   * What `/deploy status` and `deploybot status` show: the releases in flight of
-   * `app` (or of every configured app), the releases they name, and every
-   * manual lock of those apps' environments.
-   */
-  async inFlight(app?: string): Promise<InFlight> {
-    const { config, store, locks } = this.deps;
-    const apps = app === undefined ? Object.keys(config.apps) : [app];
-    const releases: Release[] = [];
-    for (const name of apps) {
-      releases.push(...(await store.history(name, { limit: 20 })).filter((r) => !isFinished(r)));
-    }
-    const related: Record<string, Release> = {};
-    for (const id of releases.flatMap((r) => [r.rolledBackBy, r.rollbackOf?.releaseId])) {
-      if (id === undefined || Object.hasOwn(related, id)) continue;
-      const found = await store.get(id);
-      if (found) related[id] = found;
-    }
-    // The scopes of a lock group share one manual lock: it is listed once.
-    const lockOf = lockScopeResolver(config);
-    const seen = new Set<string>();
-    const manual: InFlight['locks'] = [];
-    for (const name of apps) {
-      for (const environment of Object.keys(config.apps[name]?.environments ?? {})) {
-        const key = JSON.stringify(lockOf({ app: name, environment }));
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const holder = await locks.holder({ app: name, environment });
-        if (holder?.kind !== 'manual') continue;
-        manual.push({ app: name, environment, by: holder.by, reason: holder.reason, since: holder.at });
-      }
-    }
-    return { releases, related, locks: manual };
+  /** What `/deploy status` and `deploybot status` show; see releasesInFlight. */
+  inFlight(app?: string): Promise<InFlight> {
+    return releasesInFlight(this.deps, app);
   }
 
   private async audit(actor: string, action: string, about: Release, detail: string): Promise<void> {
@@ -365,13 +327,6 @@ function refuseUncancellable(release: Release): void {
       `rollback ${release.id} was already approved by ${person(approved.by)} and is starting`,
     );
   }
-}
-
-/** A release's state as the end of a sentence: "is already running", "has already finished (succeeded)". */
-function stateSentence(release: Release): string {
-  if (release.state === 'awaiting_start') return 'is awaiting its start';
-  if (release.state === 'running') return 'is already running';
-  return `has already finished (${release.state === 'rolled_back' ? 'rolled back' : release.state})`;
 }
 
 /** The configuration of a release's environment, if it is still configured. */

@@ -2,7 +2,7 @@ import { resolveTarget } from '../config/target';
 import { person } from '../domain/authorization';
 import { formatDuration } from '../domain/duration';
 import { InvalidRequestError, LockedError } from '../domain/errors';
-import type { ProposalClosing, Release } from '../domain/release';
+import { stateSentence, type ProposalClosing, type Release } from '../domain/release';
 import { nextReleaseState } from '../domain/state-machine';
 import type { LockHolder, LockScope } from '../ports/lock';
 import { appendAudit } from './audit-trail';
@@ -368,7 +368,7 @@ function refuseDecided(rollback: Release, noun = 'rollback'): void {
     );
   }
   if (rollback.state !== 'awaiting_start') {
-    throw new InvalidRequestError('already_decided', `${noun} ${rollback.id} ${decidedSentence(rollback)}`);
+    throw new InvalidRequestError('already_decided', `${noun} ${rollback.id} ${stateSentence(rollback)}`);
   }
   const approved = rollback.proposal?.approvedBy;
   if (approved) {
@@ -377,10 +377,4 @@ function refuseDecided(rollback: Release, noun = 'rollback'): void {
       `${noun} ${rollback.id} was already approved by ${person(approved.by)} and is starting`,
     );
   }
-}
-
-/** A decided proposal's state as the end of a sentence: "is already running", "has already finished (succeeded)". */
-function decidedSentence(rollback: Release): string {
-  if (rollback.state === 'running') return 'is already running';
-  return `has already finished (${rollback.state === 'rolled_back' ? 'rolled back' : rollback.state})`;
 }

@@ -3,7 +3,7 @@ import { resolveTarget } from '../config/target';
 import { InvalidRequestError } from '../domain/errors';
 import { nextDatabaseRollback } from '../domain/database-rollback';
 import { planDatabaseRollbackSteps, planRollbackSteps } from '../domain/plan';
-import type { DatabaseRollback, Release } from '../domain/release';
+import { stateSentence, type DatabaseRollback, type Release } from '../domain/release';
 import { newReleaseId, restoreTargetFor } from '../domain/release-id';
 import type { Logger } from '../logging/logger';
 import type { AuditLog } from '../ports/audit-log';
@@ -139,7 +139,7 @@ export class RollbackProposals {
     if (open) {
       throw new InvalidRequestError(
         'already_proposed',
-        `${downgrade ? 'a migration rollback' : 'a snapshot restore'} of ${reverted.version} ${open.state === 'awaiting_start' ? 'is already proposed' : open.state === 'running' ? 'is already running' : 'has already finished (succeeded)'} (${open.id})`,
+        `${downgrade ? 'a migration rollback' : 'a snapshot restore'} of ${reverted.version} ${open.state === 'awaiting_start' ? 'is already proposed' : stateSentence(open)} (${open.id})`,
       );
     }
     const now = clock.now();
