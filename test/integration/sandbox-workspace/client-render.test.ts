@@ -50,6 +50,15 @@ describe('sandbox workspace: the page renders mrkdwn and Block Kit', function ()
       });
     }
 
+    it('reads a date token as Slack does: in the reader\'s own clock, like the messages\' times', () => {
+      const at = 1764262000;
+      const local = new Date(at * 1000).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+      assert.equal(client.renderMrkdwn(`Updated <!date^${at}^{time}|16:46 UTC>`, ctx), `Updated ${local}`);
+      // A format it does not know keeps the fallback, as Slack does.
+      assert.equal(client.renderMrkdwn(`<!date^${at}^{ago}|16:46 UTC>`, ctx), '16:46 UTC');
+      assert.equal(client.renderMrkdwn('<!date^soon^{time}|16:46 UTC>', ctx), '16:46 UTC');
+    });
+
     it('shows plain_text as written, with emoji shortcodes unless emoji is false', () => {
       assert.equal(client.renderPlain('*not* &amp; <b> :rocket:'), '*not* &amp;amp; &lt;b&gt; 🚀');
       assert.equal(client.renderPlain(':rocket:', false), ':rocket:');

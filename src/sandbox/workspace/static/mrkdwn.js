@@ -48,7 +48,34 @@
   const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
   const SLACK_ENTITIES = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
 
-  function escapeHtml(text) {
+  /**
+ * A Slack date token, `<!date^1700000000^{date_short} {time}|fallback>`, read as
+ * Slack does: in the reader's own time zone and clock, like the messages' own
+ * times beside it. Unknown parts keep the fallback.
+ */
+function slackDate(target, fallback) {
+  const [, seconds, format] = target.split('^');
+  const at = new Date(Number(seconds) * 1000);
+  if (!format || Number.isNaN(at.getTime())) return fallback || target;
+  const parts = {
+    time: () => at.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' }),
+    time_secs: () => at.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit', second: '2-digit' }),
+    date_short: () => at.toLocaleDateString([], { month: 'short', day: 'numeric', year: 'numeric' }),
+    date_short_pretty: () => at.toLocaleDateString([], { month: 'short', day: 'numeric', year: 'numeric' }),
+    date: () => at.toLocaleDateString([], { month: 'long', day: 'numeric', year: 'numeric' }),
+    date_pretty: () => at.toLocaleDateString([], { month: 'long', day: 'numeric', year: 'numeric' }),
+    date_num: () => at.toISOString().slice(0, 10),
+  };
+  let known = true;
+  const text = format.replace(/\{(\w+)\}/g, (whole, name) => {
+    const part = parts[name];
+    if (!part) known = false;
+    return part ? part() : whole;
+  });
+  return known ? text : fallback || target;
+}
+
+function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
   }
 
@@ -95,7 +122,7 @@
       const name = label ? label.replace(/^@/, '') : group ? group.handle : id;
       return chip('group', '@' + name);
     }
-    if (target.startsWith('!date^')) return escapeHtml(label || target);
+    if (target.startsWith('!date^')) return escapeHtml(slackDate(target, label));
     if (/^!(here|channel|everyone)$/.test(target)) return chip('special', '@' + target.slice(1));
     if (/^(https?:\/\/|mailto:)/i.test(target)) {
       const href = decodeEntities(target);
