@@ -169,10 +169,11 @@ export class SlackChat implements ReleaseChat {
 
   /**
    * The release the renderers read beside this one: a reverted release's
-   * rollback (named by rolledBackBy), or the release a rollback reverts.
+   * rollback (named by rolledBackBy), the release a rollback reverts, or the
+   * rollback monitoring proposed for a release, still undecided or closed.
    */
   private async relatedOf(release: Release): Promise<Release | undefined> {
-    const id = release.rolledBackBy ?? release.rollbackOf?.releaseId;
+    const id = release.rolledBackBy ?? release.rollbackOf?.releaseId ?? release.facts.rollbackProposal;
     return id === undefined ? undefined : await this.deps.store.get(id);
   }
 

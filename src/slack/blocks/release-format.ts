@@ -1,6 +1,6 @@
 import { mention } from '../../domain/authorization';
 import { formatDuration } from '../../domain/duration';
-import type { Release, StepRecord, StepState } from '../../domain/release';
+import { isFinished, type Release, type StepRecord, type StepState } from '../../domain/release';
 import { SHOWN_EMOJI, SHOWN_WORDS, type ShownState } from '../../domain/release-status';
 import { codeBlock, escapeMrkdwn, escapeTruncated, truncate } from './text';
 
@@ -128,11 +128,37 @@ export function stepLine(step: StepRecord, now: number, failure?: Release['failu
  * their own already said them.
  */
 export function stepLines(release: Release, now: number, errors = true): string[] {
-  return release.steps.map((s) =>
-    !errors && s.state === 'failed'
+  return release.steps.map((s) => {
+    const ended = endedUnder(release, s);
+    if (ended) return endedStepLine(s, ended, release.endedAt ?? now);
+    return !errors && s.state === 'failed'
       ? stepLine({ ...s, error: undefined }, now)
-      : stepLine(s, now, release.failure),
-  );
+      : stepLine(s, now, release.failure);
+  });
+}
+
+/**
+ * A release that ended under a step (a rollback, a cancel, a failure) left it
+ * stopped there, and the steps after it never ran: their stored states
+ * (waiting, pending) would read as if they still might.
+ */
+function endedUnder(release: Release, step: StepRecord): 'stopped' | 'not run' | undefined {
+  if (!isFinished(release)) return undefined;
+  if (step.state === 'running' || step.state === 'waiting') return 'stopped';
+  return step.state === 'pending' ? 'not run' : undefined;
+}
+
+/** The words a step's state reads as in a release's step list. */
+export function stepStateWords(release: Release, step: StepRecord): string {
+  return endedUnder(release, step) ?? STEP_WORDS[step.state] ?? String(step.state);
+}
+
+/** `⏹️ stopped · *monitor* 44s — sample 3/12 …`, `⬜ not run · *verify*`. */
+function endedStepLine(step: StepRecord, how: 'stopped' | 'not run', endedAt: number): string {
+  const emoji = how === 'stopped' ? '⏹️' : STEP_EMOJI.pending;
+  const duration = how === 'stopped' ? stepDuration(step, endedAt) : '';
+  const note = how === 'stopped' ? stepNote(step) : '';
+  return `${emoji} ${how} · *${escapeMrkdwn(step.name)}*${duration ? ` ${duration}` : ''}${note ? ` — ${note}` : ''}`;
 }
 
 /** The step a release is at: the first one running, waiting or failed, else the next pending one. */

@@ -144,7 +144,7 @@ function awaitingBlocks(view: ReleaseView, maxBlocks: number): Block[] {
 function progressBlocks(view: ReleaseView): Block[] {
   const { release, now } = view;
   const blocks: Block[] = lineSections(stepLines(release, now), 2, 'step');
-  const proposal = rollbackProposalLine(release);
+  const proposal = rollbackProposalLine(release, view.rollback);
   if (proposal) blocks.push(section(proposal));
   const summary = checklistSummary(view.checklist);
   if (summary) blocks.push(context(summary));
@@ -155,14 +155,26 @@ function progressBlocks(view: ReleaseView): Block[] {
 }
 
 /**
- * While monitoring's rollback proposal is open, the monitor line may still read
- * "all clear" for the samples since; this line keeps the message from saying
- * only that. The proposal's own message (in the thread) has the decision.
+ * Monitoring's rollback proposal for this release, as it stands: the monitor
+ * line may read "all clear" for the samples since, and the window may even
+ * have ended ("Released"), while the proposal still waits for an approver. Its
+ * own message (in the thread) has the decision; once approved, the outcome
+ * line says how the rollback goes instead. `proposal` is the proposal's record
+ * when the caller read it.
  */
-function rollbackProposalLine(release: Release): string | undefined {
-  const reason = release.facts.rollbackProposal;
-  if (!reason || release.state !== 'running' || release.rolledBackBy) return undefined;
-  return `:rotating_light: Rollback proposed: ${escapeTruncated(reason, 500)} — see the thread`;
+function rollbackProposalLine(release: Release, proposal: Release | undefined): string | undefined {
+  const id = release.facts.rollbackProposal;
+  if (!id || release.rolledBackBy) return undefined;
+  const record = proposal?.id === id ? proposal : undefined;
+  if (!record) {
+    return release.state === 'running'
+      ? `:rotating_light: Rollback proposed (${escapeTruncated(id, 60)}) — an approver decides in the thread`
+      : undefined;
+  }
+  const closed = record.proposal?.closed;
+  if (closed) return `:information_source: Rollback proposal ${escapeTruncated(closed.text, 500)}`;
+  const reason = record.rollbackOf?.reason;
+  return `:rotating_light: Rollback proposed, awaiting approval${reason ? `: ${escapeTruncated(reason, 500)}` : ''} — an approver decides in the thread`;
 }
 
 /** "Checklist: 6/6 required ticked by <@U1>, <@U2>" */

@@ -152,8 +152,8 @@ export function statusPhrase(
       return `awaiting second confirmation${first ? ` (first by ${who(first.by)})` : ''}`;
     }
     case 'running': {
-      const proposal = release.rollbackOf ? undefined : release.facts.rollbackProposal;
-      const proposed = proposal ? `; rollback proposed: ${escapeTruncated(proposal, 200)}` : '';
+      // facts.rollbackProposal is the proposal's id; its reason is in the proposal's own message.
+      const proposed = !release.rollbackOf && release.facts.rollbackProposal ? '; rollback proposed' : '';
       return `${runningPhrase(release, now)}${proposed}`;
     }
     case 'succeeded': {

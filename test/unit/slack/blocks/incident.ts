@@ -51,7 +51,7 @@ export function badRelease(overrides: Partial<Release> = {}): Release {
 /** The same release once monitoring proposed a rollback (the monitor note still says its last sample). */
 export function proposedFor(): Release {
   return badRelease({
-    facts: { ...badRelease().facts, rollbackProposal: REASON },
+    facts: { ...badRelease().facts, rollbackProposal: ROLLBACK_ID },
   });
 }
 

@@ -60,10 +60,47 @@ describe('what each release state says, in the message and its notification', ()
     const text = allText(out);
     assert.match(
       text,
-      /^:rotating_light: Rollback proposed: error-rate: 5xx rate 8\.0% &gt; 5\.0% in 2 consecutive samples — see the thread$/m,
+      /^:rotating_light: Rollback proposed \(r20261127t180000-beef\) — an approver decides in the thread$/m,
     );
     assert.ok(text.indexOf('all clear') < text.indexOf('Rollback proposed'), 'said right below the steps');
-    assert.match(out.text, /all clear; rollback proposed: error-rate: 5xx rate 8\.0% &gt; 5\.0%/);
+    assert.match(out.text, /all clear; rollback proposed$/);
+  });
+
+  it('with its proposal read: awaiting approval and why, even after the window ended', () => {
+    const open = serviceRollback();
+    const running = allText(message(proposedFor(), open));
+    assert.match(
+      running,
+      /^:rotating_light: Rollback proposed, awaiting approval: .*5xx rate 8\.0% &gt; 5\.0%.* — an approver decides in the thread$/m,
+    );
+    // The window ended with the rule still firing: "Released", and the open proposal still said.
+    const done = allText(message({ ...proposedFor(), state: 'succeeded', endedAt: NOW }, open));
+    assert.match(done, /Released in/);
+    assert.match(done, /Rollback proposed, awaiting approval/);
+  });
+
+  it('with its proposal closed: says how it was closed, not "proposed"', () => {
+    const withdrawn = closedProposal(
+      'withdrawn',
+      'withdrawn: the release stayed healthy until its 15m window ended; nothing to roll back',
+    );
+    const text = allText(message({ ...proposedFor(), state: 'succeeded', endedAt: NOW }, withdrawn));
+    assert.match(text, /^:information_source: Rollback proposal withdrawn: the release stayed healthy/m);
+    assert.doesNotMatch(text, /Rollback proposed/);
+  });
+
+  it('a step its release ended under reads "stopped", the steps after it "not run"', () => {
+    const release = {
+      ...badRelease(),
+      state: 'cancelled' as const,
+      endedAt: NOW,
+      steps: badRelease().steps.map((s) =>
+        s.name === 'monitor' ? { ...s, state: 'waiting' as const } : s.name === 'verify' ? s : s,
+      ),
+    };
+    const text = allText(message(release));
+    assert.match(text, /^⏹️ stopped · \*monitor\*/m);
+    assert.doesNotMatch(text, /waiting · \*monitor\*/);
   });
 
   it('succeeded: how long it took', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { STEP_NAMES, type Release, type StepRecord, type StepState } from '../../../../src/domain/release';
 import type { Message } from '../../../../src/slack/blocks/block';
 import { appLockedMessage } from '../../../../src/slack/blocks/lock-message';
-import { STEP_WORDS } from '../../../../src/slack/blocks/release-format';
+import { STEP_WORDS, stepStateWords } from '../../../../src/slack/blocks/release-format';
 import { releaseMessage } from '../../../../src/slack/blocks/release-message';
 import { historyReply, refusedReply, statusReply } from '../../../../src/slack/blocks/replies';
 import { rollbackMessage } from '../../../../src/slack/blocks/rollback-message';
@@ -239,7 +239,7 @@ describe('every message, read without emoji', () => {
       const blocks = withoutEmoji(allText(message));
       assert.match(blocks, says, blocks);
       for (const step of steps?.steps ?? []) {
-        const line = new RegExp(`^ *${STEP_WORDS[step.state]} · \\*${step.name}\\*`, 'm');
+        const line = new RegExp(`^ *${stepStateWords(steps as Release, step)} · \\*${step.name}\\*`, 'm');
         assert.match(blocks, line, `${step.name} (${step.state}) in:\n${blocks}`);
       }
       for (const line of blocks.split('\n')) {
