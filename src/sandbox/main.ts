@@ -1,13 +1,16 @@
 import { createLogger } from '../logging/logger';
+import { redactRedisUrl } from '../redis/connection';
 import { startSandbox } from './sandbox';
+import { PortInUseError } from './workspace';
 
 /**
  * `npm run sandbox`: the whole bot on this machine, in one process, with a
- * Slack workspace in the browser and an emulated AWS account. Ctrl-C stops it.
+ * Slack workspace in the browser and an emulated AWS account. Ctrl-C (or
+ * SIGTERM) stops it and removes what it wrote to Redis.
  */
 async function main(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const uiPort = Number(process.env.SANDBOX_PORT ?? 3000);
+  const uiPort = sandboxPort(process.env.SANDBOX_PORT);
   const sandbox = await startSandbox({ uiPort, logger });
   console.log(
     [
@@ -15,11 +18,14 @@ async function main(): Promise<void> {
       `deploybot sandbox is up: open ${sandbox.uiUrl}`,
       '',
       '  In #engineering, as Riley (requester):',
-      '    /deploy v1.2.0                 tick "All unit tests passing" and "Code reviewed", then Start deployment',
+      '    /deploy v1.2.0                     tick "All unit tests passing" and "Code reviewed", then Start deployment',
+      '    wait for "Released in" (about 2 minutes of monitoring): until then backend/production is busy',
       '    /deploy v1.3.0-bad --type hotfix   a bad release: monitoring proposes a rollback in its thread',
-      '  Switch to Sam (outsider) and press Approve rollback: refused. Switch to Alex (approver): rolled back.',
+      '  As Sam (outsider) press Approve rollback: refused. As Alex (approver): rolled back, and the app stays',
+      '  locked until Alex types /deploy unlock backend production. The README tells the rest of the story.',
       '  Also: /deploy help, /deploy status, /deploy v1.2.1 --dry-run, /rollback',
       '',
+      `Redis: ${redactRedisUrl(sandbox.redisUrl)}, keys under "${sandbox.redisPrefix}:" (removed when the sandbox stops).`,
       'Ctrl-C stops everything.',
     ].join('\n'),
   );
@@ -37,7 +43,26 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
+/** SANDBOX_PORT, 3000 when unset; anything but a port number is refused before anything starts. */
+function sandboxPort(text: string | undefined): number {
+  const value = text?.trim() || '3000';
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new Error(`SANDBOX_PORT must be a port number (0-65535), not "${value}"`);
+  }
+  return port;
+}
+
+/** One line a person can act on: the port and the command that avoids it. */
+function explain(error: unknown): string {
+  if (error instanceof PortInUseError) {
+    const other = error.port >= 65535 ? 3001 : error.port + 1;
+    return `port ${error.port} is already in use (an earlier sandbox still running?); stop that, or pick another: SANDBOX_PORT=${other} npm run sandbox`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 main().catch((error: unknown) => {
-  console.error(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`sandbox: ${explain(error)}`);
   process.exit(1);
 });

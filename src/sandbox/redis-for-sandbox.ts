@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { createServer } from 'node:net';
+import { closeRedis, createRedis } from '../redis/connection';
 
 /**
  * Redis for the sandbox: the one the machine runs on 127.0.0.1:6379 when it
@@ -77,4 +78,27 @@ export async function redisForSandbox(env: NodeJS.ProcessEnv = process.env): Pro
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Removes what one sandbox run wrote: every key under `prefix:` and nothing
+ * else, so a Redis shared with other sandboxes, tests or a real deploybot
+ * keeps theirs. SCAN, never KEYS, so a busy Redis is not blocked. Returns how
+ * many keys it deleted. Call it after the workers are closed, or they write again.
+ */
+export async function deleteSandboxKeys(url: string, prefix: string): Promise<number> {
+  if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`refusing to delete keys of prefix "${prefix}"`);
+  const redis = createRedis(url, 'client');
+  try {
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) deleted += await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    return deleted;
+  } finally {
+    await closeRedis(redis);
+  }
 }

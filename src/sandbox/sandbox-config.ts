@@ -15,6 +15,22 @@ export interface SandboxWindows {
 /** About two minutes of monitoring, sampled every 5 s: long enough to watch, short enough to wait for. */
 export const SANDBOX_WINDOWS: SandboxWindows = { window: '2m', interval: '5s', rollbackWindow: '1m' };
 
+/**
+ * Who may do what in the sandbox's backend/production, also shown on the page's
+ * persona switch: Riley (requester), Dana (deployer) and Alex (approver) deploy,
+ * start and tick; only Alex approves rollbacks (never of a release Alex
+ * requested: two-person rule) and lifts the lock a rollback leaves; Sam
+ * (outsider) may only watch.
+ */
+export const SANDBOX_PEOPLE = {
+  deployers: ['U0REQUESTER', 'U0DEPLOYER', 'U0APPROVER'],
+  approvers: ['U0APPROVER'],
+  // Required items are ticked by the people who answer for the release, not by
+  // anyone who happens to be in the channel.
+  checklist: { tickers: ['U0REQUESTER', 'U0DEPLOYER', 'U0APPROVER'] },
+  rollback: { twoPersonRule: true },
+} as const;
+
 export function sandboxConfig(serviceUrl: string, windows: SandboxWindows = SANDBOX_WINDOWS): Config {
   return parseConfig(
     `
@@ -75,14 +91,16 @@ apps:
           errorRate: 0.05
           latencyFactor: 2
           consecutive: 2
-          twoPersonRule: true
+          twoPersonRule: ${SANDBOX_PEOPLE.rollback.twoPersonRule}
           remindAfter: 1m
           postmortemAfter: 5m
         timeouts:
           backup: 5m
           deploy: 5m
-        deployers: [U0REQUESTER, U0DEPLOYER, U0APPROVER]
-        approvers: [U0APPROVER]
+        deployers: ${JSON.stringify(SANDBOX_PEOPLE.deployers)}
+        approvers: ${JSON.stringify(SANDBOX_PEOPLE.approvers)}
+        checklist:
+          tickers: ${JSON.stringify(SANDBOX_PEOPLE.checklist.tickers)}
 `,
     'sandbox configuration',
   );

@@ -7,12 +7,13 @@ import { CONNECTIONS_PER_TASK } from './aws/rds-metrics';
 import { profileCrashEveryMs } from './aws/ecs-service-tasks';
 import { BACKEND_LOAD_BALANCER_ARN, BACKEND_TARGET_GROUP_ARN } from './aws/seed';
 import { FakeSlackApi } from './fake-slack-api';
-import { freePort, redisForSandbox } from './redis-for-sandbox';
-import { sandboxConfig, type SandboxWindows } from './sandbox-config';
+import { deleteSandboxKeys, freePort, redisForSandbox } from './redis-for-sandbox';
+import { SANDBOX_PEOPLE, sandboxConfig, type SandboxWindows } from './sandbox-config';
 import { SimulatedService } from './service/simulated-service';
 import { TaskReplacer } from './service/task-replacer';
 import { TrafficGenerator, type TrafficGeneratorOptions } from './service/traffic-generator';
-import { WorkspaceServer } from './workspace';
+import { DEFAULT_PERSONAS, WorkspaceServer } from './workspace';
+import { withRights } from './workspace/persona-rights';
 
 export interface SandboxOptions {
   /** The page people open; 3000 by default, 0 for any free port. */
@@ -88,6 +89,9 @@ export function sandboxAlarms(target: typeof BACKEND_TARGET): MetricAlarmDefinit
 export interface Sandbox {
   uiUrl: string;
   botUrl: string;
+  /** The Redis it uses, and the prefix of every key it writes there (`<prefix>:…`); stop() removes them. */
+  redisUrl: string;
+  redisPrefix: string;
   slack: FakeSlackApi;
   emulator: AwsEmulator;
   service: SimulatedService;
@@ -108,9 +112,33 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    // The page's port first: when it is taken the sandbox says so before it starts anything else.
+    const slack = new FakeSlackApi();
+    await slack.start();
+    stops.push(() => slack.stop());
+    const botPort = await freePort();
+    const botUrl = `http://127.0.0.1:${botPort}`;
+    const signingSecret = randomBytes(16).toString('hex');
+    const workspace = new WorkspaceServer({
+      slack,
+      botEventsUrl: `${botUrl}/slack/events`,
+      signingSecret,
+      commands: ['/deploy', '/rollback'],
+      personas: withRights(DEFAULT_PERSONAS, SANDBOX_PEOPLE, slack.usergroups),
+    });
+    await workspace.start(options.uiPort ?? 3000);
+    stops.push(() => workspace.stop());
+
     const redis = await redisForSandbox();
     stops.push(() => redis.stop());
-
+    // Its own prefix, so that what a run leaves in a shared Redis can be found and removed;
+    // registered here, it runs after the bot's workers have closed and before a private Redis stops.
+    const redisPrefix = `sandbox-${randomBytes(3).toString('hex')}`;
+    stops.push(async () => {
+      await deleteSandboxKeys(redis.url, redisPrefix).catch((error: unknown) =>
+        options.logger.warn({ err: error, prefix: redisPrefix }, 'sandbox keys not removed from Redis'),
+      );
+    });
     const { crashEveryMs, ...timings } = options.timings ?? {};
     const crashes = profileCrashEveryMs();
     const emulator = new AwsEmulator({
@@ -157,17 +185,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     churn.start();
     stops.push(async () => churn.stop());
 
-    const slack = new FakeSlackApi();
-    await slack.start();
-    stops.push(() => slack.stop());
-
     // The bot reads AWS and Slack settings the standard way, so the sandbox sets them.
-    const signingSecret = randomBytes(16).toString('hex');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       REDIS_URL: redis.url,
-      DEPLOYBOT_REDIS_PREFIX: `sandbox-${randomBytes(3).toString('hex')}`,
-      PORT: String(await freePort()),
+      DEPLOYBOT_REDIS_PREFIX: redisPrefix,
+      PORT: String(botPort),
       SLACK_BOT_TOKEN: ['xoxb', 'sandbox', randomBytes(6).toString('hex')].join('-'),
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
@@ -192,19 +215,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     const bot = await startBot(sandboxConfig(service.url, options.windows), 'all', options.logger, env);
     stops.push(() => bot.stop());
-    const botPort = (bot.server.address() as { port: number }).port;
-    const botUrl = `http://127.0.0.1:${botPort}`;
 
-    const workspace = new WorkspaceServer({
+    return {
+      uiUrl: workspace.url,
+      botUrl,
+      redisUrl: redis.url,
+      redisPrefix,
       slack,
-      botEventsUrl: `${botUrl}/slack/events`,
-      signingSecret,
-      commands: ['/deploy', '/rollback'],
-    });
-    await workspace.start(options.uiPort ?? 3000);
-    stops.push(() => workspace.stop());
-
-    return { uiUrl: workspace.url, botUrl, slack, emulator, service, traffic, stop: stopAll };
+      emulator,
+      service,
+      traffic,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

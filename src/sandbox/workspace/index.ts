@@ -5,3 +5,4 @@ export { parseCommandLine } from './bridge';
 export { loadClientRenderers, type ClientRenderers, type MrkdwnContext } from './client';
 export type { WorkspaceState } from './state';
 export { DemoBot } from './demo-bot';
+export { PortInUseError } from './port-in-use';

@@ -6,6 +6,12 @@ export interface Persona {
   name: string;
   /** What they are for in a walkthrough, e.g. `requester`. */
   role: string;
+  /**
+   * What the bot lets them do, in words, e.g. `['deploy & start', 'tick']`; an
+   * empty list shows "watch only". Unset: the page says nothing about it, so a
+   * page for a bot whose rules it does not know never claims any.
+   */
+  may?: readonly string[];
 }
 
 /** The fake Slack's default users, so mentions and authorization line up with the switch. */
@@ -15,3 +21,8 @@ export const DEFAULT_PERSONAS: readonly Persona[] = [
   { id: 'U0APPROVER', name: 'Alex', role: 'approver' },
   { id: 'U0OUTSIDER', name: 'Sam', role: 'outsider' },
 ];
+
+/** "deploy & start, tick", or "watch only" for someone the rules allow nothing. */
+export function describeMay(may: readonly string[]): string {
+  return may.length === 0 ? 'watch only' : may.join(', ');
+}

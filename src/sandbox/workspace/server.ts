@@ -6,6 +6,7 @@ import { readBody, sendJson } from '../fake-slack/http';
 import { BotBridge, type ActionRequest } from './bridge';
 import { ChangeStream } from './events';
 import { DEFAULT_PERSONAS, type Persona } from './personas';
+import { isAddressInUse, PortInUseError } from './port-in-use';
 import { workspaceState } from './state';
 import { loadStaticFiles, renderIndex, type StaticFile } from './static-files';
 
@@ -80,7 +81,11 @@ export class WorkspaceServer {
     });
     this.changes = new ChangeStream(this.slack, this.changeDelayMs);
     const server = createServer((req, res) => void this.route(req, res));
-    await listen(server, port, host);
+    await listen(server, port, host).catch((error: unknown) => {
+      this.changes?.close();
+      this.changes = undefined;
+      throw isAddressInUse(error) ? new PortInUseError(port, host, { cause: error }) : error;
+    });
     this.server = server;
     const { port: bound } = server.address() as AddressInfo;
     const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FakeChannel } from '../fake-slack-api';
-import type { Persona } from './personas';
+import { describeMay, type Persona } from './personas';
 
 /** The page's files, by the name the page asks for; nothing else is ever read from disk. */
 const TYPES: Record<string, string> = {
@@ -57,14 +57,21 @@ export function renderIndex(
   settings: { personas: readonly Persona[]; channel: FakeChannel; commands: readonly string[] },
 ): string {
   const switches = settings.personas
-    .map(
-      (p) =>
+    .map((p) => {
+      const may = p.may ? describeMay(p.may) : undefined;
+      const title = may ? `${p.name} (${p.role}): may ${may}` : `${p.name} (${p.role})`;
+      return (
         `<button type="button" class="persona" data-testid="persona-${escapeHtml(p.id)}" ` +
-        `data-user="${escapeHtml(p.id)}" aria-pressed="false" title="${escapeHtml(`${p.name} (${p.role})`)}">` +
+        `data-user="${escapeHtml(p.id)}" aria-pressed="false" title="${escapeHtml(title)}">` +
         `<span class="avatar" aria-hidden="true" style="background:hsl(${hue(p.id)} 45% 40%)">${escapeHtml(p.name.slice(0, 1).toUpperCase())}</span>` +
         `<span class="persona-name">${escapeHtml(p.name)}</span>` +
-        `<span class="persona-role">${escapeHtml(p.role)}</span></button>`,
-    )
+        `<span class="persona-role">${escapeHtml(p.role)}</span>` +
+        (may
+          ? `<span class="persona-may" data-testid="may-${escapeHtml(p.id)}">${escapeHtml(may)}</span>`
+          : '') +
+        `</button>`
+      );
+    })
     .join('\n');
   // JSON inside <script>: a `<` could close the element, so it is always written escaped.
   const json = JSON.stringify(settings).replace(/</g, '\\u003c');

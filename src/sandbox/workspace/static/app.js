@@ -43,7 +43,13 @@
     }
     $('#composer').placeholder =
       'Message #' + settings.channel.name + ' as ' + persona.name + ' — try /deploy help';
-    $('#me').textContent = persona.name + ' · ' + persona.role;
+    // What the bot lets this person do, when the server knows its rules.
+    const may = persona.may
+      ? persona.may.length
+        ? ' · may ' + persona.may.join(', ')
+        : ' · watch only'
+      : '';
+    $('#me').textContent = persona.name + ' · ' + persona.role + may;
   }
 
   /** Mentions need names: `<@U0REQUESTER>` reads `@riley`. */
