@@ -11,7 +11,9 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Only tsc runs here: no install scripts, so the `node` devDependency (Node 24 for
+# the scripts and CI; this image has it already) does not fetch its binary.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY jobs ./jobs
