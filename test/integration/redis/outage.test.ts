@@ -73,7 +73,7 @@ describe('Redis outage: the web side answers at once, the workers wait (private 
   async function assertDeployWorksAgain(): Promise<void> {
     await eventually('/readyz answers 200', async () => (await bot.readyz()).status === 200);
     const reply = await bot.command('v1.3.0 backend production');
-    assert.match(reply.text, /is open/, reply.text);
+    assert.match(reply.text, /^Requested backend v1\.3\.0 → production/, reply.text);
     const [release] = await bot.workers.store.history('backend', { environment: 'production', limit: 10 });
     assert.equal(release?.version, 'v1.3.0');
     assert.equal((await bot.workers.locks.holder(PRODUCTION))?.kind, 'release');
