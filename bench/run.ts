@@ -9,6 +9,8 @@
  *   BENCH_ROUNDS    rounds each level is split into, alternating the targets ABBA (default 6)
  *   BENCH_WARMUP    warm-up requests per target and level, not measured (default 50)
  *   BENCH_GAP_MS    pause between requests of the paced c=1 level (default 10; 0 leaves that level out)
+ *   BENCH_RUNS      whole runs, each with freshly started targets (default 3); the closing table
+ *                   gives every run's c=50 p99 ratio and the spread of its per-round ratios
  */
 import os from 'node:os';
 import { runLoad, type Sample, type Target } from './load';
@@ -26,14 +28,16 @@ interface Settings {
   levels: Level[];
   rounds: number;
   warmup: number;
+  runs: number;
 }
 
-function settings(env: NodeJS.ProcessEnv): Settings {
+function settingsFrom(env: NodeJS.ProcessEnv): Settings {
   const raw = (env.BENCH_REQUESTS ?? '300,2000').split(',').map((s) => Number(s.trim()));
   const [c1, c50 = c1] = raw;
   const rounds = Number(env.BENCH_ROUNDS ?? 6);
   const warmup = Number(env.BENCH_WARMUP ?? 50);
   const gapMs = Number(env.BENCH_GAP_MS ?? 10);
+  const runs = Number(env.BENCH_RUNS ?? 3);
   const positive = (n: number | undefined): n is number => n !== undefined && Number.isInteger(n) && n > 0;
   if (!positive(c1) || !positive(c50) || raw.length > 2) {
     throw new Error(
@@ -41,12 +45,13 @@ function settings(env: NodeJS.ProcessEnv): Settings {
     );
   }
   if (!positive(rounds)) throw new Error('BENCH_ROUNDS must be a positive integer');
+  if (!positive(runs)) throw new Error('BENCH_RUNS must be a positive integer');
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error('BENCH_WARMUP must be a whole number');
   if (!Number.isFinite(gapMs) || gapMs < 0) throw new Error('BENCH_GAP_MS must be a number of ms');
   const levels: Level[] = [{ label: 'c=1', concurrency: 1, requests: c1, gapMs: 0 }];
   if (gapMs > 0) levels.push({ label: `c=1 ${gapMs}ms apart`, concurrency: 1, requests: c1, gapMs });
   levels.push({ label: 'c=50', concurrency: 50, requests: c50, gapMs: 0 });
-  return { levels, rounds, warmup };
+  return { levels, rounds, warmup, runs };
 }
 
 /** Splits `total` into `rounds` near-equal parts, none empty. */
@@ -98,11 +103,25 @@ function row(name: string, label: string, s: Summary, extra = ''): string {
   return `${name.padEnd(26)} ${label.padEnd(16)} ${String(s.n).padStart(5)} ${fmt(s.p50)} ${fmt(s.p99)} ${fmt(s.mean)} ${fmt(s.max)}${extra}`;
 }
 
+/** deploybot's p99 and p50 over the floor's, all rounds of a level pooled. */
+function ratios(r: LevelResult): { p99: number; p50: number } {
+  const floor = summarize(r.floor.map((s) => s.ms));
+  const bot = summarize(r.deploybot.map((s) => s.ms));
+  return { p99: bot.p99 / floor.p99, p50: bot.p50 / floor.p50 };
+}
+
+/** "min 0.91x, median 1.20x, max 1.62x" of some ratios. */
+function spread(values: readonly number[]): string {
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  return `min ${x(Math.min(...values))}, median ${x(median(values))}, max ${x(Math.max(...values))}`;
+}
+
 function report(results: LevelResult[]): void {
   console.log(`${'slash-command ack latency (ms)'.padEnd(43)} n     p50     p99    mean     max`);
   for (const r of results) {
     const floor = summarize(r.floor.map((s) => s.ms));
     const bot = summarize(r.deploybot.map((s) => s.ms));
+    const { p99: p99Ratio, p50: p50Ratio } = ratios(r);
     const rounds = r.roundRatios.map((x) => x.toFixed(2)).join(' ');
     console.log(row('bare Bolt (ack only)', r.level.label, floor));
     console.log(
@@ -110,12 +129,38 @@ function report(results: LevelResult[]): void {
         'deploybot',
         r.level.label,
         bot,
-        `   ratio p99 ${(bot.p99 / floor.p99).toFixed(2)}x, p50 ${(bot.p50 / floor.p50).toFixed(2)}x` +
-          ` (per-round p99 ratios ${rounds}; median ${median(r.roundRatios).toFixed(2)}x)`,
+        `   ratio p99 ${p99Ratio.toFixed(2)}x, p50 ${p50Ratio.toFixed(2)}x` +
+          ` (per-round p99 ratios ${rounds}: ${spread(r.roundRatios)})`,
       ),
     );
   }
-  console.log('target: deploybot p99 within 1.5x of the bare-Bolt floor');
+}
+
+interface RunResult {
+  results: LevelResult[];
+  /** The 1-minute load average before and after the run: other work on the machine. */
+  load: [number, number];
+}
+
+/** One line per run for the busiest level, then the spread over runs. */
+function closing(runs: RunResult[]): void {
+  const label = (r: LevelResult) => r.level.label;
+  const busiest = runs.map((run) => run.results[run.results.length - 1] as LevelResult);
+  console.log(`ack p99 ratio at ${label(busiest[0] as LevelResult)}, run by run:`);
+  for (const [k, r] of busiest.entries()) {
+    const { p99: p99Ratio, p50: p50Ratio } = ratios(r);
+    const load = (runs[k] as RunResult).load.map((l) => l.toFixed(2)).join(' → ');
+    console.log(
+      `  run ${k + 1}: p99 ${p99Ratio.toFixed(2)}x, p50 ${p50Ratio.toFixed(2)}x; ` +
+        `per-round p99 ${spread(r.roundRatios)}; load average ${load}`,
+    );
+  }
+  const p99s = busiest.map((r) => ratios(r).p99);
+  console.log(
+    `  over ${runs.length} run(s): p99 ratio ${spread(p99s)}; ` +
+      `${p99s.filter((x) => x <= 1.5).length} of ${runs.length} within the target`,
+  );
+  console.log('target: deploybot p99 within 1.5x of the bare-Bolt floor at c=50, in every run');
 }
 
 /** "N replies (a× status, b× busy, ...)": the real path ran after the acks. */
@@ -135,16 +180,9 @@ function repliesSummary(texts: string[]): string {
   return `${texts.length} (${listed})`;
 }
 
-async function main(): Promise<void> {
-  const { levels, rounds, warmup } = settings(process.env);
-  const cpus = os.cpus();
-  console.log(
-    `machine: node ${process.version}, ${cpus.length} cpus, ${cpus[0]?.model.trim() ?? 'unknown cpu'}, ` +
-      `${os.platform()} ${os.release()}, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-  );
+/** One whole run: fresh targets, every level, the report. */
+async function runOnce(settings: Settings, number: number): Promise<RunResult> {
+  const before = os.loadavg()[0] as number;
   const started = process.hrtime.bigint();
   const targets = await startTargets();
   let index = 0;
@@ -154,21 +192,41 @@ async function main(): Promise<void> {
   const results: LevelResult[] = [];
   let replies = '';
   try {
-    for (const level of levels) results.push(await measure(targets, level, rounds, warmup, next));
+    for (const level of settings.levels) {
+      results.push(await measure(targets, level, settings.rounds, settings.warmup, next));
+    }
     await targets.settle();
     replies = repliesSummary(targets.slack.responses.map((r) => String(r.body.text ?? '')));
   } finally {
     await targets.stop();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(`deploybot's replies through response_url after its acks: ${replies}`);
   console.log('');
+  console.log(`run ${number} of ${settings.runs}`);
+  console.log(`deploybot's replies through response_url after its acks: ${replies}`);
   report(results);
   console.log(
-    `(${rounds} alternating rounds per level, ${warmup} warm-up requests per target and level, ` +
+    `(${settings.rounds} alternating rounds per level, ${settings.warmup} warm-up requests per target and level, ` +
       `command mix status / help / --dry-run / release; ${seconds.toFixed(1)} s in all)`,
   );
   console.log(`(${targets.setup}; BENCH_IN_PROCESS=1 puts everything in one process)`);
+  return { results, load: [before, os.loadavg()[0] as number] };
+}
+
+async function main(): Promise<void> {
+  const settings = settingsFrom(process.env);
+  const cpus = os.cpus();
+  console.log(
+    `machine: node ${process.version}, ${cpus.length} cpus, ${cpus[0]?.model.trim() ?? 'unknown cpu'}, ` +
+      `${os.platform()} ${os.release()}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  );
+  const runs: RunResult[] = [];
+  for (let k = 1; k <= settings.runs; k++) runs.push(await runOnce(settings, k));
+  console.log('');
+  closing(runs);
 }
 
 main().catch((error: unknown) => {

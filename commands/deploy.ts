@@ -27,19 +27,32 @@ import {
   type DeployCommand,
 } from '../src/slack/deploy-command';
 import type { SlackDeps } from '../src/slack/slack-deps';
+import { AfterAckLane } from '../src/slack/after-ack-lane';
 
 type Reply = { text: string; blocks?: unknown[] };
+
+/**
+ * How many commands' follow-ups (after the ack) run at once in one web process.
+ * Few enough that a burst's acks are not slowed by its follow-ups; enough that
+ * one slow follow-up (a rate-limited Slack call waits for Retry-After) does not
+ * hold up everyone else's reply.
+ */
+const FOLLOW_UPS_AT_ONCE = 4;
 
 /**
  * `/deploy`: parse, ack at once, then act. Answers that need no I/O (usage,
  * help, dry run) are the ack itself; everything else acks empty first, so
  * Slack's 3 seconds never depend on Redis, AWS or Slack itself, and the
- * outcome follows as an ephemeral reply through response_url. While Redis is
+ * outcome follows as an ephemeral reply through response_url, the work behind
+ * it queued in an AfterAckLane so that a burst's acks go first. While Redis is
  * known to be down the ack itself says so; when it turns out to be away
  * midway, the producer connection fails within a second and the reply says so.
  */
 export function registerDeployCommand(app: App, deps: SlackDeps): void {
   const names = configuredNames(deps.config);
+  const followUps = new AfterAckLane(FOLLOW_UPS_AT_ONCE, (error) =>
+    deps.logger.error({ err: error }, 'slack command follow-up failed'),
+  );
   app.command('/deploy', async ({ command, ack, respond }) => {
     let parsed: DeployCommand;
     try {
@@ -59,17 +72,19 @@ export function registerDeployCommand(app: App, deps: SlackDeps): void {
       return;
     }
     await ack();
-    try {
-      // A retried delivery of the same command (same trigger_id) does nothing. Inside
-      // the try: it is the first Redis command, the one that meets an outage.
-      if (!(await isFirstDelivery(deps.redis, deps.prefix, `deploy-${command.trigger_id}`))) return;
-      const reply = await act(parsed, command, deps);
-      await respond(
-        reply.inChannel ? { response_type: 'in_channel', ...reply.message } : ephemeral(reply.message),
-      );
-    } catch (error) {
-      await replyWithError(respond, error, deps, '/deploy');
-    }
+    followUps.run(async () => {
+      try {
+        // A retried delivery of the same command (same trigger_id) does nothing. Inside
+        // the try: it is the first Redis command, the one that meets an outage.
+        if (!(await isFirstDelivery(deps.redis, deps.prefix, `deploy-${command.trigger_id}`))) return;
+        const reply = await act(parsed, command, deps);
+        await respond(
+          reply.inChannel ? { response_type: 'in_channel', ...reply.message } : ephemeral(reply.message),
+        );
+      } catch (error) {
+        await replyWithError(respond, error, deps, '/deploy');
+      }
+    });
   });
 }
 

@@ -6,7 +6,7 @@ import { registerReleaseActions } from '../../commands/release-actions';
 import { registerRollback } from '../../commands/rollback';
 import { boltLogger } from './bolt-logger';
 import { guardAgainstReplays } from './replay-guard';
-import { guardSlackRequests } from './request-guard';
+import { guardHttpReceiver } from './request-guard';
 import { GuardedSocketModeReceiver, type SocketModeTuning } from './socket-mode-receiver';
 import { registerUnhandledRequests } from './unhandled-requests';
 import type { SlackDeps } from './slack-deps';
@@ -68,6 +68,8 @@ export function createSlackApp(
     token: secrets.botToken,
     receiver,
     logger: log,
+    // No listener reads conversation context; its store would be work on every request's path.
+    convoStore: false,
     clientOptions: {
       ...(secrets.apiUrl ? { slackApiUrl: secrets.apiUrl } : {}),
       // Rate-limited calls wait for Retry-After and try again rather than being dropped.
@@ -105,10 +107,7 @@ function guardedHttpReceiver(signingSecret: string, routes: CustomRoute[], logge
     // when ack() is called, and every listener acks before doing any I/O.
     processBeforeResponse: false,
   });
-  receiver.requestListener = guardSlackRequests(receiver.requestListener, {
-    signingSecret,
-    endpoints: [SLACK_EVENTS_PATH],
-    logger,
-  });
+  // The guard verifies every signature first; Bolt's own (second) check is then turned off with it.
+  guardHttpReceiver(receiver, { signingSecret, endpoints: [SLACK_EVENTS_PATH], logger });
   return receiver;
 }

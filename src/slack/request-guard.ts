@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { HTTPReceiver } from '@slack/bolt';
 import type { Logger } from '../logging/logger';
 import { checkSlackSignature } from './request-signature';
 import { isSslCheck, judgeRequestBody } from './request-shape';
@@ -38,8 +39,8 @@ const DRAIN_FACTOR = 8;
  * becomes an unhandled rejection and the process exits. An interaction
  * without `user` throws in App#processEvent (buildSource reads `body.user.id`)
  * and is answered 500. Bolt is handed the body we read as `req.rawBody`, which
- * its bufferIncomingMessage takes as already read; it still verifies the
- * signature itself, which passes for anything we let through.
+ * its bufferIncomingMessage takes as already read. Installed with
+ * guardHttpReceiver, Bolt does not verify the signature a second time.
  */
 export function guardSlackRequests(
   boltListener: RequestListener,
@@ -62,7 +63,6 @@ export function guardSlackRequests(
   const judge = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const contentType = req.headers['content-type'];
     const bytes = body.length;
-    if (isSslCheck(contentType, body)) return answer(res, 200, 'ssl check', { bytes });
     const signature = checkSlackSignature({
       signingSecret: options.signingSecret,
       timestampHeader: req.headers['x-slack-request-timestamp'],
@@ -70,7 +70,13 @@ export function guardSlackRequests(
       rawBody: body,
       nowSeconds: Math.floor(now() / 1000),
     });
-    if (!signature.ok) return answer(res, 401, signature.reason, { bytes });
+    if (!signature.ok) {
+      // Slack sends its SSL check unsigned. Looked for only here, so that a signed
+      // request (every other one) is parsed once; a signed SSL check is answered
+      // by judgeRequestBody, the same way.
+      if (isSslCheck(contentType, body)) return answer(res, 200, 'ssl check', { bytes });
+      return answer(res, 401, signature.reason, { bytes });
+    }
     const verdict = judgeRequestBody(contentType, body);
     if (!verdict.forward) return answer(res, verdict.status, verdict.reason, { bytes });
     // Bolt matches the content type exactly; hand it the bare media type with the body already read.
@@ -87,7 +93,11 @@ export function guardSlackRequests(
     } catch {
       return answer(res, 400, 'unparseable request target');
     }
-    if (req.method !== 'POST' || !options.endpoints.includes(path)) return boltListener(req, res);
+    // The very test HTTPReceiver routes events by (upper-cased method, URL pathname): whatever
+    // Bolt would dispatch as an event passes through here first.
+    if (req.method?.toUpperCase() !== 'POST' || !options.endpoints.includes(path)) {
+      return boltListener(req, res);
+    }
 
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes * DRAIN_FACTOR) {
@@ -137,4 +147,21 @@ export function guardSlackRequests(
       }
     });
   };
+}
+
+/**
+ * Puts the guard in front of every request `receiver`'s server takes, and only
+ * then turns off Bolt's own signature check, which would compute the same HMAC
+ * a second time (Bolt's constant-time compare adds two more) on the way to
+ * every ack. The guard's check is the stricter of the two — digits-only
+ * timestamp, both directions of the window, the raw bytes signed — so no
+ * unsigned request reaches a listener; the two settings are made here
+ * together so that one never goes without the other. HTTPReceiver#start
+ * serves `receiver.requestListener` (a public property) and reads
+ * `signatureVerification` per request; call this before `app.start()`.
+ */
+export function guardHttpReceiver(receiver: HTTPReceiver, options: RequestGuardOptions): void {
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, options);
+  // Bolt declares the field private; it is an own property of every instance (see the test).
+  (receiver as unknown as { signatureVerification: boolean }).signatureVerification = false;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AfterAckLane } from '../../../src/slack/after-ack-lane';
 import { InvalidRequestError } from '../../../src/domain/errors';
 import {
   DEPLOY_HELP,
@@ -586,4 +587,68 @@ describe('the usage that help shows stays accurate', () => {
       assert.ok(DEPLOY_HELP.split('\n').includes(line), `help lacks "${line}"`);
     });
   }
+});
+
+describe("AfterAckLane (a /deploy's work after its ack)", () => {
+  /** A follow-up that records its start and ends when told to. */
+  function gated(started: number[], n: number): { work: () => Promise<void>; finish(): void } {
+    let finish = (): void => undefined;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    return {
+      work: async () => {
+        started.push(n);
+        await done;
+      },
+      finish: () => finish(),
+    };
+  }
+
+  const unexpected = (error: unknown): void => assert.fail(`a follow-up failed: ${String(error)}`);
+
+  /** Resolves once `condition` holds, checking after each turn of the event loop. */
+  async function until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  it('starts nothing in the turn that queued it, so the ack is written first', async () => {
+    const started: number[] = [];
+    const lane = new AfterAckLane(2, unexpected);
+    const one = gated(started, 1);
+    lane.run(one.work);
+    assert.deepEqual(started, []);
+    await until(() => started.length === 1);
+    one.finish();
+  });
+
+  it('runs at most `limit` at once, the rest in arrival order as slots free', async () => {
+    const started: number[] = [];
+    const lane = new AfterAckLane(2, unexpected);
+    const works = [1, 2, 3, 4, 5].map((n) => gated(started, n));
+    for (const w of works) lane.run(w.work);
+    await until(() => started.length === 2);
+    assert.deepEqual(started, [1, 2]);
+    works[1]?.finish();
+    await until(() => started.length === 3);
+    assert.deepEqual(started, [1, 2, 3]);
+    for (const w of works) w.finish();
+    await until(() => started.length === 5);
+    assert.deepEqual(started, [1, 2, 3, 4, 5]);
+  });
+
+  it('reports a failed follow-up and frees its slot', async () => {
+    const errors: unknown[] = [];
+    const started: number[] = [];
+    const lane = new AfterAckLane(1, (error) => errors.push(error));
+    lane.run(async () => {
+      throw new Error('respond failed');
+    });
+    const next = gated(started, 2);
+    lane.run(next.work);
+    await until(() => started.length === 1);
+    assert.deepEqual(
+      errors.map((e) => (e as Error).message),
+      ['respond failed'],
+    );
+    next.finish();
+  });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { App, HTTPReceiver } from '@slack/bolt';
 import { createLogger } from '../../../src/logging/logger';
-import { guardSlackRequests } from '../../../src/slack/request-guard';
+import { guardHttpReceiver, guardSlackRequests } from '../../../src/slack/request-guard';
 import {
   blockActionsPayload,
   interactionBody,
@@ -247,6 +248,12 @@ describe('the request guard in front of Bolt', () => {
     assert.equal(forwarded.length, 0);
   });
 
+  it('acknowledges a signed SSL check the same way, without passing it on', async () => {
+    const answer = await postToBolt(url, SECRET, `ssl_check=1&token=x&${form(null)}`);
+    assert.equal(answer.status, 200);
+    assert.equal(forwarded.length, 0);
+  });
+
   it('acknowledges app_rate_limited notices itself', async () => {
     const body = JSON.stringify({ type: 'app_rate_limited', team_id: 'T0SANDBOX', minute_rate_limited: 1 });
     assert.equal((await postToBolt(url, SECRET, body)).status, 200);
@@ -256,6 +263,59 @@ describe('the request guard in front of Bolt', () => {
   it('never logs the body it refuses', async () => {
     await expectRefused(form(click({ user: { id: 'not-an-id-SENTINEL' } })), 400);
     assert.ok(!JSON.stringify(lines).includes('SENTINEL'));
+  });
+});
+
+describe("guardHttpReceiver: Bolt's HTTPReceiver with our guard as its only signature check", () => {
+  let app: App;
+  let receiver: HTTPReceiver;
+  let url = '';
+  let heard: string[] = [];
+
+  before(async () => {
+    const silent = createLogger({ level: 'silent' });
+    receiver = new HTTPReceiver({ signingSecret: SECRET, endpoints: '/slack/events' });
+    guardHttpReceiver(receiver, { signingSecret: SECRET, endpoints: ['/slack/events'], logger: silent });
+    app = new App({
+      token: ['xoxb', 'guard', 'test'].join('-'),
+      receiver,
+      // Known bot ids: Bolt never calls auth.test, so no Web API is needed.
+      botId: 'B0DEPLOYBOT',
+      botUserId: 'U0DEPLOYBOT',
+      tokenVerificationEnabled: false,
+      clientOptions: { slackApiUrl: 'http://slack.invalid/api/' },
+    });
+    app.command('/deploy', async ({ command: slash, ack }) => {
+      heard.push(slash.text);
+      await ack();
+    });
+    const server = (await app.start(0)) as Server;
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/slack/events`;
+  });
+  after(async () => {
+    await app.stop();
+  });
+  beforeEach(() => {
+    heard = [];
+  });
+
+  it("turns Bolt's second verification off (the field it reads per request)", () => {
+    assert.equal((receiver as unknown as { signatureVerification: unknown }).signatureVerification, false);
+  });
+
+  it('lets a signed command reach its listener', async () => {
+    assert.equal((await postToBolt(url, SECRET, command('status'))).status, 200);
+    assert.deepEqual(heard, ['status']);
+  });
+
+  it('keeps every unsigned or wrongly signed request from any listener', async () => {
+    const unsigned = await postRaw(url, command('status'), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    const forged = await postToBolt(url, SECRET, command('status'), { badSignature: true });
+    const stale = await postToBolt(url, SECRET, command('status'), { timestamp: now() - 301 });
+    assert.deepEqual([unsigned.status, forged.status, stale.status], [401, 401, 401]);
+    assert.deepEqual(heard, []);
   });
 });
 
