@@ -137,6 +137,11 @@ export class SlackChat implements ReleaseChat {
     if (!release?.chat) return;
     const message = await this.render(release);
     await this.deps.client.chat.update({ channel: release.chat.channel, ts: release.chat.ts, ...message });
+    // Another process's update may have read a newer record and landed before this
+    // one: then this stale render is what Slack shows. Seen in the 200-release
+    // bench as a message that never offered Start. Render again if it moved on.
+    const after = await this.deps.store.get(releaseId);
+    if (after && after.revision !== release.revision) this.coalescer.request(releaseId);
   }
 
   private async render(release: Release): Promise<{ text: string; blocks: Record<string, unknown>[] }> {
