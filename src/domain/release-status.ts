@@ -11,6 +11,7 @@ import type { Release } from './release';
  * although nobody has a checklist to tick, only a decision to make.
  */
 export type ShownState =
+  | 'queued'
   | 'awaiting_start'
   | 'awaiting_approval'
   | 'awaiting_confirmation'
@@ -50,6 +51,7 @@ export function shownState(release: Release, rollback?: Release): ShownState {
 }
 
 export const SHOWN_WORDS: Record<ShownState, string> = {
+  queued: 'queued',
   awaiting_start: 'awaiting start',
   awaiting_approval: 'awaiting approval',
   awaiting_confirmation: 'awaiting second confirmation',
@@ -66,6 +68,7 @@ export const SHOWN_WORDS: Record<ShownState, string> = {
 };
 
 export const SHOWN_EMOJI: Record<ShownState, string> = {
+  queued: '🕒',
   awaiting_start: '📋',
   awaiting_approval: '🗳️',
   awaiting_confirmation: '🗳️',

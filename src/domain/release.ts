@@ -27,8 +27,14 @@ export const DATABASE_ROLLBACK_STEP_NAMES = ['migrate_down', 'restore'] as const
 export const STEP_NAMES = [...RELEASE_STEP_NAMES, ...DATABASE_ROLLBACK_STEP_NAMES] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
+/**
+ * `queued`: waiting its turn in the app and environment's deploy queue (see
+ * src/domain/deploy-queue.ts). It holds no lock and runs nothing; people may
+ * tick its checklist meanwhile. At the head of the queue it becomes
+ * `awaiting_start` and its preflight runs.
+ */
 export type ReleaseState =
-  'awaiting_start' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rolled_back';
+  'queued' | 'awaiting_start' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'rolled_back';
 export type StepState = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -68,6 +74,49 @@ export interface ReleaseFacts {
   baseline?: Baseline;
   /** The rollback monitoring proposed for this release, once a rule fired. */
   rollbackProposal?: string;
+  /**
+   * When the change this release ships came to exist, for DORA's lead time:
+   * the image's push time in ECR (preflight reads it), or a better-known time
+   * (the image's `org.opencontainers.image.created` label, a commit time).
+   */
+  changeAt?: { at: number; source: 'ecr-push' | 'image-label' | 'commit' };
+  /** When monitoring first saw a failing sample (a rule fired), for DORA's time to restore. */
+  firstFailingAt?: number;
+}
+
+/**
+ * Break-glass: a release requested against the release policy (outside its
+ * window, during a freeze) by someone allowed to override it. Shown as a
+ * banner on its message, told to the channel, audited, and marked in the
+ * deployment log and the DORA figures.
+ */
+export interface PolicyOverride {
+  by: string;
+  /** The overrider's own words: why this could not wait. */
+  reason: string;
+  /** What the policy said, e.g. "minor releases to production run Mon–Fri 09:00–17:00 Europe/Berlin". */
+  overrode: string;
+  at: number;
+}
+
+/** A queued release's place: when it joined and, for `--at`, when it may run at the earliest. */
+export interface QueuePlace {
+  queuedAt: number;
+  queuedBy: string;
+  /** `--at`: not before this time (epoch ms). */
+  notBefore?: number;
+  /** Why it was queued, in words: "behind r… (v1.2.0)", "outside its window", "scheduled for Tue 14:00 Europe/Berlin". */
+  why: string;
+}
+
+/** The runbook's post-deployment review, as answered in its modal. */
+export interface ReleaseReview {
+  by: string;
+  at: number;
+  wentWell: string;
+  couldImprove: string;
+  unexpectedIssues: string;
+  followUpActions: string;
 }
 
 /**
@@ -154,8 +203,19 @@ export interface Release {
   proposal?: RollbackProposal;
   /** Set on a release that a rollback replaced. */
   rolledBackBy?: string;
-  /** Manual checklist items ticked by people: item id -> who and when. */
-  checklist: Record<string, { by: string; at: number }>;
+  /** Set on a release requested with `--override`: see PolicyOverride. */
+  override?: PolicyOverride;
+  /** Set on a release that was queued (it keeps it after it leaves the queue). */
+  queue?: QueuePlace;
+  /** Set on a release made by `/deploy promote`: the release in the earlier environment it promotes. */
+  promotedFrom?: { releaseId: string; environment: string };
+  /** Answers to the post-deployment review, once someone submitted them. */
+  review?: ReleaseReview;
+  /**
+   * Checklist items: item id -> who ticked it and when. `note` says why an item
+   * was ticked by deploybot rather than a person (promotion: the release that proves it).
+   */
+  checklist: Record<string, { by: string; at: number; note?: string }>;
   /** Where the release's message lives in chat, once posted. */
   chat?: { channel: string; ts: string };
 }
@@ -200,6 +260,7 @@ export function releaseKind(release: Release): string {
  * start", "is already running", "has already finished (rolled back)".
  */
 export function stateSentence(release: Release): string {
+  if (release.state === 'queued') return 'is queued';
   if (release.state === 'awaiting_start') return 'is awaiting its start';
   if (release.state === 'running') return 'is already running';
   return `has already finished (${release.state === 'rolled_back' ? 'rolled back' : release.state})`;

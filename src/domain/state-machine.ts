@@ -3,11 +3,14 @@ import type { ReleaseState, StepState } from './release';
 
 /**
  * The release lifecycle as data. A release is created awaiting its start (the
- * checklist), runs its steps in order and ends in exactly one final state.
+ * checklist) or queued behind others, runs its steps in order and ends in
+ * exactly one final state.
  */
-export type ReleaseEvent = 'start' | 'complete' | 'fail' | 'cancel' | 'roll_back';
+export type ReleaseEvent = 'dequeue' | 'start' | 'complete' | 'fail' | 'cancel' | 'roll_back';
 
 export const RELEASE_TRANSITIONS: Record<ReleaseState, Partial<Record<ReleaseEvent, ReleaseState>>> = {
+  // At the head of its queue a release takes the lock and runs its preflight like a requested one.
+  queued: { dequeue: 'awaiting_start', cancel: 'cancelled' },
   awaiting_start: { start: 'running', cancel: 'cancelled', fail: 'failed' },
   // An approved rollback ends the release it replaces, mid-monitoring or mid-rollout.
   running: { complete: 'succeeded', fail: 'failed', cancel: 'cancelled', roll_back: 'rolled_back' },

@@ -111,6 +111,7 @@ describe('PLAN_RULES', () => {
 
 describe('mayRunStep', () => {
   const STATES: ReleaseState[] = [
+    'queued',
     'awaiting_start',
     'running',
     'succeeded',
@@ -120,6 +121,7 @@ describe('mayRunStep', () => {
   ];
   /** Which steps may run in each release state. */
   const EXPECTED: Record<ReleaseState, string[]> = {
+    queued: [], // nothing runs until it reaches the head of its queue
     awaiting_start: ['preflight'], // read-only checks that tick the checklist
     running: [...STEP_NAMES],
     succeeded: [],
