@@ -38,6 +38,8 @@ const chat: ReleaseChat = {
   async appLocked() {},
   async stepDetail() {},
   async releaseFinished() {},
+  async policyOverridden() {},
+  async reviewRequested() {},
 };
 
 let engine: Engine | undefined;

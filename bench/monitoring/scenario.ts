@@ -103,6 +103,8 @@ const quietChat: ReleaseChat = {
   async appLocked() {},
   async stepDetail() {},
   async releaseFinished() {},
+  async policyOverridden() {},
+  async reviewRequested() {},
 };
 
 /**

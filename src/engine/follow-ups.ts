@@ -65,7 +65,8 @@ export class FollowUpRunner {
       case 'summary':
         return this.summary(release, env, f.afterMs);
       case 'review':
-        return REVIEW_QUESTIONS;
+        await this.deps.chat.reviewRequested(release);
+        return undefined;
       case 'postmortem':
         return [
           `Post-mortem reminder: ${release.version} was rolled back ${formatDuration(f.afterMs)} ago (runbook "Post-Rollback").`,

@@ -32,6 +32,18 @@ export class LogChat implements ReleaseChat {
       `locked ${release.app}/${release.environment}: ${lock.reason}; unlock with /deploy unlock ${release.app} ${release.environment}`,
     );
   }
+
+  async policyOverridden(release: Release): Promise<void> {
+    const o = release.override;
+    this.logger.warn(
+      { releaseId: release.id, ...where(release), overriddenBy: o?.by, overrode: o?.overrode, reason: o?.reason },
+      'release policy overridden (break-glass)',
+    );
+  }
+
+  async reviewRequested(release: Release): Promise<void> {
+    this.logger.info({ releaseId: release.id, ...where(release) }, 'post-deployment review due');
+  }
 }
 
 function where(release: Release) {

@@ -25,4 +25,16 @@ export interface ReleaseChat {
    * channel sees it, with the command that unlocks.
    */
   appLocked(release: Release, lock: { by: string; reason: string; at: number }): Promise<void>;
+
+  /**
+   * The release was requested against the release policy by someone allowed to
+   * override it (break-glass, `release.override`): said in its thread and to
+   * the channel, beside the banner its message carries.
+   */
+  policyOverridden(release: Release): Promise<void>;
+  /**
+   * The runbook's post-deployment review is due: ask for it in the release's
+   * thread, with a way to answer (the Slack adapter opens a modal).
+   */
+  reviewRequested(release: Release): Promise<void>;
 }

@@ -15,6 +15,8 @@ import {
   rollbackMessage,
   stepDetailMessage,
 } from './blocks';
+import { overrideNotice } from './blocks/override-banner';
+import { REVIEW_QUESTIONS } from '../engine/follow-ups';
 import type { ChannelPacer } from './channel-pacer';
 import type { ReleaseNotesSource } from './release-notes-source';
 import { UpdateCoalescer, type UpdateGate } from './update-coalescer';
@@ -113,6 +115,19 @@ export class SlackChat implements ReleaseChat {
     await this.deps.pacer.run(channel, () =>
       this.deps.client.chat.postMessage({ channel, ...message, unfurl_links: false } as unknown as PostArgs),
     );
+  }
+
+  async policyOverridden(release: Release): Promise<void> {
+    const thread = await this.threadOf(release);
+    if (!thread) return;
+    // Its message already carries the banner; the channel hears it too, not only the thread.
+    await this.postInThread(thread, overrideNotice(release), { reply_broadcast: true });
+  }
+
+  async reviewRequested(release: Release): Promise<void> {
+    const thread = await this.threadOf(release);
+    if (!thread) return;
+    await this.postInThread(thread, stepDetailMessage(release, 'monitor', REVIEW_QUESTIONS));
   }
 
   close(): void {

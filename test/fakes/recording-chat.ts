@@ -30,4 +30,16 @@ export class RecordingChat implements ReleaseChat {
       lines: [lock.by, lock.reason],
     });
   }
+  async policyOverridden(release: Release): Promise<void> {
+    const o = release.override;
+    this.events.push({
+      kind: 'overridden',
+      releaseId: release.id,
+      state: release.state,
+      lines: o ? [o.by, o.overrode, o.reason] : [],
+    });
+  }
+  async reviewRequested(release: Release): Promise<void> {
+    this.events.push({ kind: 'review', releaseId: release.id, state: release.state });
+  }
 }
