@@ -143,6 +143,11 @@ const environmentSchema = z
     deployers: principals('who may deploy; empty: anyone'),
     /** Who may approve a rollback; never open to everyone. */
     approvers: principals('who may approve a rollback'),
+    /**
+     * Who may release against `schedule` (outside its windows, during a freeze)
+     * with `--override "<reason>"`: break-glass. Empty: nobody.
+     */
+    overriders: principals('who may release outside the schedule with --override'),
     checklist: checklistSchema.prefault({}),
     /** Slack channel for this environment's releases; defaults to slack.channel. */
     channel: channel.optional(),

@@ -4,7 +4,7 @@
  * deployers of non-production environments and for ticking checklist items.
  * Approvers are never open: a rollback approval always names its rule.
  */
-export type Action = 'deploy' | 'approve' | 'tick' | 'unlock';
+export type Action = 'deploy' | 'approve' | 'tick' | 'unlock' | 'override';
 
 export interface Rule {
   /** Slack user ids (U…, W…) and user group ids (S…). */

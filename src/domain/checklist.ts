@@ -100,6 +100,8 @@ export function isAutomated(item: ChecklistItem): boolean {
 export interface Tick {
   by: string;
   at: number;
+  /** Why deploybot ticked it rather than a person, e.g. "release r… succeeded in staging". */
+  note?: string;
 }
 
 export interface PreflightCheck {

@@ -58,3 +58,18 @@ export class LockedError extends DeploybotError {
     super('locked', message);
   }
 }
+
+/**
+ * A release the environment's schedule does not allow now (outside its
+ * window, during a freeze). The message says the rule and the next allowed
+ * time; `nextAllowedAt` lets a front end offer to queue it for then.
+ */
+export class OutOfScheduleError extends DeploybotError {
+  constructor(
+    message: string,
+    readonly scope: { app: string; environment: string },
+    readonly nextAllowedAt?: number,
+  ) {
+    super('out_of_schedule', message);
+  }
+}

@@ -11,6 +11,7 @@ import { appendAudit } from './audit-trail';
 import { bestEffort } from './best-effort';
 import type { ReleaseServiceDeps } from './release-service';
 import { BOT } from './rollback-proposals';
+import { scheduleGate } from './release-policy';
 import { updateRelease } from './update-release';
 
 export interface ReleaseRequest {
@@ -19,6 +20,16 @@ export interface ReleaseRequest {
   environment?: string;
   type?: ReleaseType;
   requestedBy: string;
+  /**
+   * Break-glass: the requester's reason to release against the environment's
+   * schedule. Whether they may is the front end's to check (Authorizer,
+   * 'override') before it asks; it is recorded only when the schedule refuses.
+   */
+  override?: string;
+  /** `/deploy promote`: the earlier environment's release this one promotes. */
+  promotedFrom?: { releaseId: string; environment: string };
+  /** Checklist items deploybot ticks at creation, with the note saying why (promotion's proof). */
+  ticks?: Release['checklist'];
 }
 
 /**
@@ -41,6 +52,8 @@ export class ReleaseRequests {
     const now = clock.now();
     const id = newReleaseId(now, this.deps.random ?? Math.random);
     const scope = { app: target.app, environment: target.environment };
+    // The schedule refuses before anything is taken or written; an override is recorded on the release.
+    const gate = scheduleGate(target, type, now, input.override);
 
     // A reservation as long as a running release's lease, not startTimeout: if Redis
     // goes away before the release is stored, the lock of a release that never
@@ -72,7 +85,11 @@ export class ReleaseRequests {
         hasMigration: !!target.config.migration,
       }),
       facts: { previousTaskDefinitions: {}, targetTaskDefinitions: {} },
-      checklist: {},
+      checklist: { ...(input.ticks ?? {}) },
+      ...(input.promotedFrom ? { promotedFrom: input.promotedFrom } : {}),
+      ...(gate.overrode !== undefined && input.override !== undefined
+        ? { override: { by: input.requestedBy, reason: input.override, overrode: gate.overrode, at: now } }
+        : {}),
     };
     try {
       await store.create(release);
@@ -88,8 +105,21 @@ export class ReleaseRequests {
         releaseId: id,
         detail: `${version} (${type})`,
       });
+      if (release.override) {
+        await appendAudit(this.deps, {
+          actor: input.requestedBy,
+          action: 'release.override',
+          ...scope,
+          releaseId: id,
+          detail: `${release.override.overrode} — reason: ${release.override.reason}`,
+        });
+      }
       // The message is posted before any step runs, so every later update has a message to edit.
       await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
+      if (release.override) {
+        const overridden = (await store.get(id)) ?? release;
+        await bestEffort(this.deps.logger, 'chat override', () => this.deps.chat.policyOverridden(overridden));
+      }
       // Preflight runs now: its results tick the checklist people look at before Start.
       const first = nextRunnableStep(release);
       if (first && RUNS_BEFORE_START.includes(first.name)) await this.deps.queue.enqueue(id, first.name);

@@ -12,6 +12,7 @@ const WHAT: Record<Action, (environment: string) => string> = {
   approve: (env) => `approve rollbacks in ${env}`,
   tick: (env) => `tick the ${env} checklist`,
   unlock: (env) => `unlock ${env}`,
+  override: (env) => `override ${env}'s release windows and freezes (--override)`,
 };
 
 function ruleFor(action: Action, env: EnvironmentConfig): Rule {
@@ -24,6 +25,9 @@ function ruleFor(action: Action, env: EnvironmentConfig): Rule {
       return { principals: env.checklist.tickers, emptyMeans: 'everyone' };
     case 'unlock':
       return unlockRule(env);
+    case 'override':
+      // Break-glass is never open to everyone: nobody may until someone is named.
+      return { principals: env.overriders, emptyMeans: 'no-one' };
   }
 }
 

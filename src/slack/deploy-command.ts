@@ -18,8 +18,18 @@ export type DeployCommand =
       environment?: string;
       type: ReleaseType;
       dryRun: boolean;
+      /** Break-glass: release against the release policy (windows, freezes) for this reason. */
+      override?: string;
+      /** Join the deploy queue instead of being refused while the app is busy or out of window. */
+      queue: boolean;
+      /** `--at "tue 14:00"`: queue it to run no earlier than this, as typed (read in the environment's time zone). */
+      at?: string;
     }
   | { kind: 'status'; app?: string }
+  | { kind: 'queue'; app?: string; environment?: string }
+  | { kind: 'promote'; app?: string; from: string; to: string; type: ReleaseType; override?: string }
+  | { kind: 'log'; releaseId: string }
+  | { kind: 'stats'; app?: string; environment?: string; days: number }
   | { kind: 'history'; app?: string; environment?: string; limit: number }
   | { kind: 'cancel'; releaseId: string }
   | { kind: 'lock'; app: string; environment?: string; reason: string }
@@ -38,7 +48,12 @@ export function configuredNames(config: {
 
 export const DEPLOY_USAGE = [
   '/deploy <version> [app] [env] [--type hotfix|minor|major] [--dry-run]',
+  '/deploy <version> [app] [env] [--queue | --at "tue 14:00"] [--override "reason"]',
+  '/deploy promote [app] <from-env> <to-env> [--type hotfix|minor|major]',
   '/deploy status [app]',
+  '/deploy queue [app] [env]',
+  '/deploy log <release-id>',
+  '/deploy stats [app] [env] [30d]',
   '/deploy history [app] [env] [n]',
   '/deploy cancel <release-id>',
   '/deploy lock <app> [env] <reason>',
@@ -57,8 +72,52 @@ function wordsOf(text: string): string[] {
   return plainText(text).trim().split(/\s+/).filter(Boolean);
 }
 
+/**
+ * Opening quote -> its closing quote. Slack clients turn "…" into curly quotes
+ * as people type, so both kinds are read the same.
+ */
+const QUOTES: Record<string, string> = { '"': '"', "'": "'", '\u201c': '\u201d', '\u2018': '\u2019' };
+
+/**
+ * Words, where a quoted stretch (`--override "db is on fire"`) is one word
+ * without its quotes. An unclosed quote is refused rather than guessed at.
+ */
+export function tokensOf(text: string): string[] {
+  const input = plainText(text).trim();
+  const tokens: string[] = [];
+  let i = 0;
+  while (i < input.length) {
+    while (i < input.length && /\s/.test(input[i] as string)) i++;
+    if (i >= input.length) break;
+    const open = input[i] as string;
+    const close = QUOTES[open];
+    if (close !== undefined) {
+      const end = input.indexOf(close, i + 1);
+      // An apostrophe is not a quote unless it is closed ('tis); a double quote must be.
+      if (end < 0 && (open === "'" || open === '\u2018')) {
+        i = pushWord(input, i, tokens);
+        continue;
+      }
+      if (end < 0) throw usage(`a quote opened at "${clip(input.slice(i))}" is never closed`);
+      tokens.push(input.slice(i + 1, end).trim());
+      i = end + 1;
+      continue;
+    }
+    i = pushWord(input, i, tokens);
+  }
+  return tokens;
+}
+
+/** Pushes the word starting at `start` (up to the next whitespace); returns where it ended. */
+function pushWord(input: string, start: number, tokens: string[]): number {
+  let end = start;
+  while (end < input.length && !/\s/.test(input[end] as string)) end++;
+  tokens.push(input.slice(start, end));
+  return end;
+}
+
 export function parseDeployCommand(text: string, names: ConfiguredNames): DeployCommand {
-  const words = wordsOf(text);
+  const words = tokensOf(text);
   const [first, ...rest] = words;
   if (!first || first === 'help') {
     if (rest.length > 0) throw usage(`help takes no arguments, got "${clip(rest.join(' '))}"`);
@@ -72,6 +131,22 @@ export function parseDeployCommand(text: string, names: ConfiguredNames): Deploy
     }
     case 'history':
       return parseHistory(rest, names);
+    case 'queue': {
+      const target = appAndEnvironment(rest, names);
+      return { kind: 'queue', ...target };
+    }
+    case 'promote':
+      return parsePromote(rest, names);
+    case 'log': {
+      const [id, ...extra] = rest;
+      if (!id) throw usage('log needs a release id, like r20261127t171340-3f9a');
+      noMore(extra, 'log <release-id>');
+      if (!isReleaseId(id))
+        throw usage(`"${clip(id)}" is not a release id (they look like r20261127t171340-3f9a)`);
+      return { kind: 'log', releaseId: id };
+    }
+    case 'stats':
+      return parseStats(rest, names);
     case 'cancel': {
       const [id, ...extra] = rest;
       if (!id) throw usage('cancel needs a release id, like r20261127t171340-3f9a');
@@ -107,29 +182,119 @@ function parseRelease(words: string[], names: ConfiguredNames): DeployCommand {
     throw usage(`unknown subcommand "${clip(versionText)}"; a release starts with a version like v1.2.0`);
   }
   const version = parseVersion(versionText);
-  let type: ReleaseType = 'minor';
-  let dryRun = false;
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const word = rest[i] as string;
-    if (word === '--dry-run') dryRun = true;
-    else if (word === '--type' || word.startsWith('--type=')) {
-      const value = word.includes('=') ? word.slice('--type='.length) : rest[++i];
-      if (!value || !isReleaseType(value))
-        throw usage(`--type must be hotfix, minor or major, not "${clip(value ?? '')}"`);
-      type = value;
-    } else if (word.startsWith('--')) throw usage(`unknown option "${clip(word)}"`);
-    else positional.push(word);
-  }
-  const { app, environment } = appAndEnvironment(positional, names);
+  const options = releaseOptions(rest, ['--dry-run', '--queue', '--type', '--at', '--override']);
+  const { app, environment } = appAndEnvironment(options.positional, names);
+  if (options.at !== undefined && options.dryRun) throw usage('--at schedules a release; --dry-run only shows one');
   return {
     kind: 'release',
     version,
     ...(app ? { app } : {}),
     ...(environment ? { environment } : {}),
-    type,
-    dryRun,
+    type: options.type,
+    dryRun: options.dryRun,
+    // A scheduled release waits its time in the queue.
+    queue: options.queue || options.at !== undefined,
+    ...(options.at !== undefined ? { at: options.at } : {}),
+    ...(options.override !== undefined ? { override: options.override } : {}),
   };
+}
+
+interface ReleaseOptions {
+  positional: string[];
+  type: ReleaseType;
+  dryRun: boolean;
+  queue: boolean;
+  at?: string;
+  override?: string;
+}
+
+const OVERRIDE_REASON_MAX = 500;
+
+/** Options of a release-like command, of those `allowed`; `--opt value` and `--opt=value` both work. */
+function releaseOptions(words: string[], allowed: readonly string[]): ReleaseOptions {
+  const options: ReleaseOptions = { positional: [], type: 'minor', dryRun: false, queue: false };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    const name = word.startsWith('--') ? word.split('=')[0] as string : undefined;
+    if (name === undefined) {
+      options.positional.push(word);
+      continue;
+    }
+    if (!allowed.includes(name)) throw usage(`unknown option "${clip(word)}"; options here: ${allowed.join(', ')}`);
+    const valueOf = (): string => {
+      const value = word.includes('=') ? word.slice(word.indexOf('=') + 1) : words[++i];
+      if (value === undefined || value.trim() === '' || (!word.includes('=') && value.startsWith('--'))) {
+        throw usage(`${name} needs a value, e.g. ${OPTION_EXAMPLES[name] ?? `${name} <value>`}`);
+      }
+      return value.trim();
+    };
+    if (name === '--dry-run') options.dryRun = true;
+    else if (name === '--queue') options.queue = true;
+    else if (name === '--type') {
+      const value = valueOf();
+      if (!isReleaseType(value)) throw usage(`--type must be hotfix, minor or major, not "${clip(value)}"`);
+      options.type = value;
+    } else if (name === '--at') options.at = valueOf();
+    else if (name === '--override') {
+      const reason = valueOf();
+      if (reason.length > OVERRIDE_REASON_MAX) {
+        throw usage(`--override's reason is ${reason.length} characters; keep it under ${OVERRIDE_REASON_MAX}`);
+      }
+      options.override = reason;
+    }
+  }
+  return options;
+}
+
+const OPTION_EXAMPLES: Record<string, string> = {
+  '--type': '--type hotfix (or minor, major)',
+  '--at': '--at "tue 14:00"',
+  '--override': '--override "checkout is down for everyone"',
+};
+
+/**
+ * `promote [app] <from-env> <to-env> [--type T] [--override "reason"]`: the app
+ * may be left out only when one is configured, like everywhere else.
+ */
+function parsePromote(rest: string[], names: ConfiguredNames): DeployCommand {
+  const options = releaseOptions(rest, ['--type', '--override']);
+  const words = [...options.positional];
+  const apps = Object.keys(names);
+  const form = '/deploy promote <app> <from-env> <to-env>, e.g. /deploy promote backend staging production';
+  if (words.length === 2 && apps.length === 1) words.unshift(apps[0] as string);
+  if (words.length !== 3) throw usage(`promote needs ${apps.length === 1 ? '' : 'an app and '}two environments: ${form}`);
+  const [appWord, from, to] = words as [string, string, string];
+  const app = knownApp(appWord, names);
+  knownEnvironment(app, from, names);
+  knownEnvironment(app, to, names);
+  if (from === to) throw usage(`promote needs two different environments, not ${clip(from)} twice`);
+  return {
+    kind: 'promote',
+    app,
+    from,
+    to,
+    type: options.type,
+    ...(options.override !== undefined ? { override: options.override } : {}),
+  };
+}
+
+const STATS_DAYS_MAX = 366;
+
+/** `stats [app] [env] [30d]`: a period in days (or weeks: 4w), 30 days unless said. */
+function parseStats(rest: string[], names: ConfiguredNames): DeployCommand {
+  const words = [...rest];
+  let days = 30;
+  const last = words[words.length - 1];
+  const period = last ? /^(\d+)([dw])$/.exec(last) : null;
+  if (period) {
+    words.pop();
+    days = Number(period[1]) * (period[2] === 'w' ? 7 : 1);
+    if (days < 1 || days > STATS_DAYS_MAX) throw usage(`stats covers 1 to ${STATS_DAYS_MAX} days, e.g. 30d or 12w`);
+  } else if (last && /^\d/.test(last)) {
+    throw usage(`"${clip(last)}" is not a period; write it like 30d or 12w`);
+  }
+  const { app, environment } = appAndEnvironment(words, names);
+  return { kind: 'stats', ...(app ? { app } : {}), ...(environment ? { environment } : {}), days };
 }
 
 function parseHistory(rest: string[], names: ConfiguredNames): DeployCommand {

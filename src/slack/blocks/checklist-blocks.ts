@@ -2,7 +2,7 @@ import { AUTOMATED_SECTION, isAutomated, missingForStart, type ItemStatus } from
 import { actions, context, section, type Block } from './block';
 import { LIMITS } from './limits';
 import { who } from './release-format';
-import { ELLIPSIS, escapeTruncated, formatCount, plural, truncate, truncateMrkdwn } from './text';
+import { ELLIPSIS, escapeMrkdwn, escapeTruncated, formatCount, plural, truncate, truncateMrkdwn } from './text';
 
 /**
  * The checklist of a release awaiting its start: what preflight proved, then the
@@ -65,7 +65,10 @@ export function checklistOption(status: ItemStatus): CheckboxOption {
       ? {
           description: {
             type: 'mrkdwn',
-            text: truncateMrkdwn(`ticked by ${who(status.tick.by)}`, LIMITS.optionDescription),
+            text: truncateMrkdwn(
+              `ticked by ${who(status.tick.by)}${status.tick.note ? `: ${escapeMrkdwn(status.tick.note)}` : ''}`,
+              LIMITS.optionDescription,
+            ),
           },
         }
       : {}),

@@ -1,3 +1,4 @@
+import { overrideBanner } from './override-banner';
 import type { ItemStatus } from '../../domain/checklist';
 import type { Release } from '../../domain/release';
 import {
@@ -59,6 +60,8 @@ export function releaseMessage(view: ReleaseView): Message {
 function headBlocks({ release, rollback, onCall, releaseNotes }: ReleaseView): Block[] {
   const blocks = [
     header(titlePlain(release, LIMITS.headerText, ':rocket: ')),
+    // Break-glass is said first, above everything else: a release against policy is never quiet.
+    ...overrideBanner(release),
     fieldsSection([
       `*Type*\n${escapeTruncated(release.type, 100)}`,
       `*Requested by*\n${who(release.requestedBy)}`,
@@ -67,9 +70,15 @@ function headBlocks({ release, rollback, onCall, releaseNotes }: ReleaseView): B
     ]),
   ];
   if (onCall) blocks.push(context(`:pager: On call: ${who(onCall)}`));
+  if (release.promotedFrom) blocks.push(context(promotedLine(release.promotedFrom)));
   const notes = releaseNotes?.trim();
   if (notes) blocks.push(section(`*Release notes*\n${notesMrkdwn(notes, NOTES_MAX)}`));
   return blocks;
+}
+
+/** Where a promoted version proved itself: the earlier environment's release. */
+function promotedLine(from: { releaseId: string; environment: string }): string {
+  return `Promoted from ${escapeTruncated(from.environment, 80)}, where release \`${escapeTruncated(from.releaseId, 60)}\` succeeded`;
 }
 
 /** CHANGELOG markdown as Slack mrkdwn: headings bold, `**x**` bold, bullets, http(s) links. */

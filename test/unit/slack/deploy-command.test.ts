@@ -50,22 +50,22 @@ describe('parseDeployCommand', () => {
       {
         name: 'a bare version with type minor and no dry run by default',
         text: 'v1.2.0',
-        expected: { kind: 'release', version: 'v1.2.0', type: 'minor', dryRun: false },
+        expected: { kind: 'release', version: 'v1.2.0', type: 'minor', dryRun: false, queue: false },
       },
       {
         name: 'a version without v, kept as typed',
         text: '1.2.0',
-        expected: { kind: 'release', version: '1.2.0', type: 'minor', dryRun: false },
+        expected: { kind: 'release', version: '1.2.0', type: 'minor', dryRun: false, queue: false },
       },
       {
         name: 'a pre-release version',
         text: 'v1.2.0-rc.1',
-        expected: { kind: 'release', version: 'v1.2.0-rc.1', type: 'minor', dryRun: false },
+        expected: { kind: 'release', version: 'v1.2.0-rc.1', type: 'minor', dryRun: false, queue: false },
       },
       {
         name: 'version and app',
         text: 'v1.2.0 backend',
-        expected: { kind: 'release', version: 'v1.2.0', app: 'backend', type: 'minor', dryRun: false },
+        expected: { kind: 'release', version: 'v1.2.0', app: 'backend', type: 'minor', dryRun: false, queue: false },
       },
       {
         name: 'version, app and environment',
@@ -77,6 +77,7 @@ describe('parseDeployCommand', () => {
           environment: 'production',
           type: 'minor',
           dryRun: false,
+          queue: false,
         },
       },
       {
@@ -88,6 +89,7 @@ describe('parseDeployCommand', () => {
           environment: 'production',
           type: 'minor',
           dryRun: false,
+          queue: false,
         },
       },
       {
@@ -101,27 +103,28 @@ describe('parseDeployCommand', () => {
           environment: 'production',
           type: 'minor',
           dryRun: false,
+          queue: false,
         },
       },
       {
         name: '--type hotfix (separate word)',
         text: 'v1.2.0 --type hotfix',
-        expected: { kind: 'release', version: 'v1.2.0', type: 'hotfix', dryRun: false },
+        expected: { kind: 'release', version: 'v1.2.0', type: 'hotfix', dryRun: false, queue: false },
       },
       {
         name: '--type=major (joined)',
         text: 'v1.2.0 --type=major',
-        expected: { kind: 'release', version: 'v1.2.0', type: 'major', dryRun: false },
+        expected: { kind: 'release', version: 'v1.2.0', type: 'major', dryRun: false, queue: false },
       },
       {
         name: '--type minor explicitly',
         text: 'v1.2.0 --type minor',
-        expected: { kind: 'release', version: 'v1.2.0', type: 'minor', dryRun: false },
+        expected: { kind: 'release', version: 'v1.2.0', type: 'minor', dryRun: false, queue: false },
       },
       {
         name: '--dry-run',
         text: 'v1.2.0 --dry-run',
-        expected: { kind: 'release', version: 'v1.2.0', type: 'minor', dryRun: true },
+        expected: { kind: 'release', version: 'v1.2.0', type: 'minor', dryRun: true, queue: false },
       },
       {
         name: 'options before, between and after positional words',
@@ -133,6 +136,7 @@ describe('parseDeployCommand', () => {
           environment: 'production',
           type: 'hotfix',
           dryRun: true,
+          queue: false,
         },
       },
       {
@@ -145,6 +149,7 @@ describe('parseDeployCommand', () => {
           environment: 'staging',
           type: 'minor',
           dryRun: false,
+          queue: false,
         },
       },
 
@@ -309,24 +314,24 @@ describe('parseDeployCommand', () => {
       {
         name: '--type without a value',
         text: 'v1.2.0 --type',
-        message: /^--type must be hotfix, minor or major, not ""$/,
+        message: /^--type needs a value, e\.g\. --type hotfix \(or minor, major\)$/,
       },
       {
         name: '--type= with an empty value',
         text: 'v1.2.0 --type=',
-        message: /^--type must be hotfix, minor or major, not ""$/,
+        message: /^--type needs a value, e\.g\. --type hotfix \(or minor, major\)$/,
       },
       {
         name: '--type followed by another option instead of a value',
         text: 'v1.2.0 --type --dry-run',
-        message: /^--type must be hotfix, minor or major, not "--dry-run"$/,
+        message: /^--type needs a value, e\.g\. --type hotfix \(or minor, major\)$/,
       },
-      { name: 'an unknown option', text: 'v1.2.0 --force', message: /^unknown option "--force"$/ },
-      { name: 'a misspelt dry-run', text: 'v1.2.0 --dryrun', message: /^unknown option "--dryrun"$/ },
+      { name: 'an unknown option', text: 'v1.2.0 --force', message: /^unknown option "--force"; options here: --dry-run, --queue, --type, --at, --override$/ },
+      { name: 'a misspelt dry-run', text: 'v1.2.0 --dryrun', message: /^unknown option "--dryrun"; options here: --dry-run, --queue, --type, --at, --override$/ },
       {
         name: 'an unknown joined option',
         text: 'v1.2.0 --env=production',
-        message: /^unknown option "--env=production"$/,
+        message: /^unknown option "--env=production"; options here: --dry-run, --queue, --type, --at, --override$/,
       },
 
       // status
@@ -542,6 +547,11 @@ describe('the usage that help shows stays accurate', () => {
     '[env]': 'production',
     '[--type hotfix|minor|major]': '--type hotfix',
     '[--dry-run]': '--dry-run',
+    '[--queue | --at "tue 14:00"]': '--at "tue 14:00"',
+    '[--override "reason"]': '--override "checkout is down"',
+    '<from-env>': 'staging',
+    '<to-env>': 'production',
+    '[30d]': '30d',
     '[n]': '5',
     '<release-id>': RELEASE_ID,
     '<reason>': 'database maintenance',
@@ -575,6 +585,10 @@ describe('the usage that help shows stays accurate', () => {
       'cancel',
       'lock',
       'unlock',
+      'queue',
+      'promote',
+      'log',
+      'stats',
     ];
     assert.deepEqual([...kinds].sort(), [...every].sort());
   });
