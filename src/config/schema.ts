@@ -17,6 +17,7 @@ import {
 import { leaseTimingProblems } from './lease-timing';
 import { conflictMessage, sharedResourceConflicts } from './lock-groups';
 import { monitoringSchema, rollbackSchema } from './monitoring-schema';
+import { scheduleSchema } from './schedule-schema';
 
 /**
  * The YAML configuration, validated at start-up. Chat text only ever *selects*
@@ -157,6 +158,8 @@ const environmentSchema = z
      * lock on one locks them all. Without it, sharing is refused at start-up.
      */
     lockGroup: name.optional(),
+    /** When releases may start: windows per release type and freezes, on one IANA zone's clock. */
+    schedule: scheduleSchema.optional(),
   })
   .strict()
   // `when`: cross-field checks run even when another field failed, so one pass
