@@ -1,17 +1,23 @@
 import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { StepFailure } from '../domain/errors';
-import type { ImageRef, ImageRegistry } from '../ports/image-registry';
+import type { ImageDetails, ImageRef, ImageRegistry } from '../ports/image-registry';
 
 /**
- * Image existence on ECR. The registry's region comes from the image URI, not from
- * deploybot's own region, so clients are made per region on first use.
+ * Images on ECR: whether a tag exists and when it was pushed. The registry's
+ * region comes from the image URI, not from deploybot's own region, so clients
+ * are made per region on first use.
  */
 export class EcrImageRegistry implements ImageRegistry {
   private readonly clients = new Map<string, ECRClient>();
 
   constructor(private readonly clientForRegion: (region: string) => ECRClient) {}
 
+  /** Whether the tag exists, for callers that need no more (the sandbox's checks). */
   async imageExists(image: ImageRef): Promise<boolean> {
+    return (await this.describeImage(image)) !== undefined;
+  }
+
+  async describeImage(image: ImageRef): Promise<ImageDetails | undefined> {
     try {
       const out = await this.client(image.region).send(
         new DescribeImagesCommand({
@@ -20,10 +26,12 @@ export class EcrImageRegistry implements ImageRegistry {
           imageIds: [{ imageTag: image.tag }],
         }),
       );
-      return (out.imageDetails ?? []).length > 0;
+      const detail = out.imageDetails?.[0];
+      if (!detail) return undefined;
+      return detail.imagePushedAt ? { pushedAt: detail.imagePushedAt.getTime() } : {};
     } catch (err) {
       const name = err instanceof Error ? err.name : undefined;
-      if (name === 'ImageNotFoundException') return false;
+      if (name === 'ImageNotFoundException') return undefined;
       if (name === 'RepositoryNotFoundException') {
         throw new StepFailure(
           'repository_not_found',

@@ -1,5 +1,5 @@
 /**
- * Does an image tag exist? Implemented on ECR (src/aws/ecr.ts).
+ * Images in a registry. Implemented on ECR (src/aws/ecr.ts).
  * `registryId` is the AWS account of the registry (from the image URI).
  */
 export interface ImageRef {
@@ -9,6 +9,13 @@ export interface ImageRef {
   tag: string;
 }
 
+/** What the registry says about a pushed image. */
+export interface ImageDetails {
+  /** When the tag was pushed (epoch ms): the start of DORA's lead time when nothing better is known. */
+  pushedAt?: number;
+}
+
 export interface ImageRegistry {
-  imageExists(image: ImageRef): Promise<boolean>;
+  /** The image's details, or undefined when the tag is not in the repository. */
+  describeImage(image: ImageRef): Promise<ImageDetails | undefined>;
 }

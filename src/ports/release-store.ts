@@ -1,3 +1,4 @@
+import type { ReleaseSummary } from '../domain/dora/release-summary';
 import type { Release } from '../domain/release';
 
 /**
@@ -11,6 +12,9 @@ import type { Release } from '../domain/release';
  * - history lists an app's releases newest first (by createdAt).
  * - activeIds lists the releases that are running or awaiting Start, as of
  *   their last save: the index changes atomically with the release itself.
+ * - summaries lists the DORA summary of each release of an app created in
+ *   [fromMs, toMs), oldest first; create and save rewrite it atomically with
+ *   the release, so it is never older than the release's last save.
  */
 export interface ReleaseStore {
   create(release: Release): Promise<void>;
@@ -18,6 +22,7 @@ export interface ReleaseStore {
   save(release: Release): Promise<Release>;
   history(app: string, options?: { environment?: string; limit?: number }): Promise<Release[]>;
   activeIds(): Promise<string[]>;
+  summaries(app: string, fromMs: number, toMs: number): Promise<ReleaseSummary[]>;
   /** Drops `id` from the active index when its release no longer exists. */
   forgetActive(id: string): Promise<void>;
 }

@@ -11,6 +11,11 @@ export function redisKeys(prefix: string) {
     release: (id: string) => `${prefix}:release:${id}`,
     /** Sorted set: release ids of one app, scored by createdAt. */
     history: (app: string) => `${prefix}:history:${app}`,
+    /**
+     * Sorted set: the DORA summary (small JSON, src/domain/dora/release-summary.ts)
+     * of each release of one app, scored by createdAt; rewritten with every save.
+     */
+    releaseSummaries: (app: string) => `${prefix}:release-summaries:${app}`,
     /** String with PX expiry: the release lock, JSON {owner, acquiredAt, expiresAt}. */
     lock: (scope: LockScope) => `${prefix}:lock:${scope.app}:${scope.environment}`,
     /** String without expiry: the manual lock, JSON {by, reason, at}. */

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { DeploybotError, StaleWriteError } from '../domain/errors';
+import { summarize, type ReleaseSummary } from '../domain/dora/release-summary';
 import { isFinished, type Release } from '../domain/release';
 import type { ReleaseStore } from '../ports/release-store';
 import { redisKeys, type RedisKeys } from './keys';
@@ -13,7 +14,8 @@ const DEFAULT_BATCH_SIZE = 100;
  * cannot branch on a read, and SET NX inside MULTI would still index a refused
  * release, so the check and the writes run as one script.
  *
- * KEYS: release, history, active set. ARGV: json, createdAt, id, '1' when active.
+ * KEYS: release, history, active set, summaries. ARGV: json, createdAt, id, '1'
+ * when active, summary json.
  */
 const CREATE = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -24,6 +26,7 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 if ARGV[4] == '1' then
   redis.call('SADD', KEYS[3], ARGV[3])
 end
+redis.call('ZADD', KEYS[4], ARGV[2], ARGV[5])
 return {'created'}
 `);
 
@@ -39,7 +42,14 @@ return {'created'}
  * disagrees with the stored state: the reconciler reads it to find every
  * release that something must keep moving.
  *
- * KEYS: release, active set. ARGV: expected revision, new json, id, '1' when active.
+ * The release's DORA summary is replaced in the same script, so the figures
+ * never read a summary older than the release. Its members are the summaries'
+ * JSON, which changes with the release; the old one is found among the few
+ * members with the same createdAt by its `{"id":"<id>",` prefix (summarize
+ * writes the id first).
+ *
+ * KEYS: release, active set, summaries. ARGV: expected revision, new json, id,
+ * '1' when active, summary json, createdAt, summary prefix.
  */
 const SAVE = new LuaScript(`
 local stored = redis.call('GET', KEYS[1])
@@ -56,7 +66,46 @@ if ARGV[4] == '1' then
 else
   redis.call('SREM', KEYS[2], ARGV[3])
 end
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[6], ARGV[6])) do
+  if member ~= ARGV[5] and string.sub(member, 1, #ARGV[7]) == ARGV[7] then
+    redis.call('ZREM', KEYS[3], member)
+  end
+end
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
 return {'saved'}
+`);
+
+/**
+ * summaries = the members of an app's summary index in a score range, joined
+ * into one JSON array by Redis: one bulk string per app instead of hundreds
+ * (a year of a busy app is ~800 members), parsed with a single JSON.parse.
+ *
+ * KEYS: summaries. ARGV: min score, max score (ZRANGEBYSCORE syntax).
+ */
+const SUMMARIES = new LuaScript(`
+return '[' .. table.concat(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2]), ',') .. ']'
+`);
+
+/**
+ * backfill = SAVE's summary replacement alone, for a release stored before
+ * summaries existed: only while the stored revision is still the one the
+ * summary was made from, so a save that came in between (and wrote a newer
+ * summary) is never overwritten with an older one.
+ *
+ * KEYS: release, summaries. ARGV: revision summarized, summary json, createdAt, summary prefix.
+ */
+const BACKFILL = new LuaScript(`
+local stored = redis.call('GET', KEYS[1])
+if not stored or tonumber(cjson.decode(stored).revision) ~= tonumber(ARGV[1]) then
+  return {'moved'}
+end
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[3], ARGV[3])) do
+  if member ~= ARGV[2] and string.sub(member, 1, #ARGV[4]) == ARGV[4] then
+    redis.call('ZREM', KEYS[2], member)
+  end
+end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+return {'indexed'}
 `);
 
 export interface RedisReleaseStoreOptions {
@@ -65,9 +114,10 @@ export interface RedisReleaseStoreOptions {
 }
 
 /**
- * Releases as JSON strings, plus one sorted set per app (scored by createdAt)
- * for history. id, app and createdAt never change after create, so save only
- * rewrites the JSON and leaves the history index alone.
+ * Releases as JSON strings, plus two sorted sets per app (scored by createdAt):
+ * release ids for history, and each release's DORA summary for the delivery
+ * figures. id, app and createdAt never change after create, so save leaves the
+ * history index alone and replaces only the release's summary.
  */
 export class RedisReleaseStore implements ReleaseStore {
   private readonly keys: RedisKeys;
@@ -86,8 +136,19 @@ export class RedisReleaseStore implements ReleaseStore {
     const [status] = stringReply(
       await CREATE.run(
         this.redis,
-        [this.keys.release(release.id), this.keys.history(release.app), this.keys.activeReleases()],
-        [JSON.stringify(release), release.createdAt, release.id, activeFlag(release)],
+        [
+          this.keys.release(release.id),
+          this.keys.history(release.app),
+          this.keys.activeReleases(),
+          this.keys.releaseSummaries(release.app),
+        ],
+        [
+          JSON.stringify(release),
+          release.createdAt,
+          release.id,
+          activeFlag(release),
+          JSON.stringify(summarize(release)),
+        ],
       ),
     );
     if (status === 'exists') {
@@ -105,8 +166,16 @@ export class RedisReleaseStore implements ReleaseStore {
     const [status, actual] = stringReply(
       await SAVE.run(
         this.redis,
-        [this.keys.release(release.id), this.keys.activeReleases()],
-        [release.revision, json, release.id, activeFlag(release)],
+        [this.keys.release(release.id), this.keys.activeReleases(), this.keys.releaseSummaries(release.app)],
+        [
+          release.revision,
+          json,
+          release.id,
+          activeFlag(release),
+          JSON.stringify(summarize(release)),
+          release.createdAt,
+          summaryPrefix(release.id),
+        ],
       ),
     );
     if (status === 'missing') throw new StaleWriteError(release.id, release.revision, undefined);
@@ -119,6 +188,39 @@ export class RedisReleaseStore implements ReleaseStore {
     return parseRelease(json);
   }
 
+  /**
+   * Writes the summary of every stored release of `app`, for releases saved
+   * before summaries existed (run once after upgrading; harmless to repeat).
+   * A release saved meanwhile keeps the summary its save wrote. Returns how
+   * many summaries were written.
+   */
+  async backfillSummaries(app: string): Promise<number> {
+    const ids = await this.redis.zrange(this.keys.history(app), '0', '-1');
+    let written = 0;
+    for (let start = 0; start < ids.length; start += this.batchSize) {
+      const batch = ids.slice(start, start + this.batchSize);
+      const jsons = await this.redis.mget(...batch.map((id) => this.keys.release(id)));
+      for (const json of jsons) {
+        if (json === null) continue;
+        const release = parseRelease(json);
+        const [status] = stringReply(
+          await BACKFILL.run(
+            this.redis,
+            [this.keys.release(release.id), this.keys.releaseSummaries(release.app)],
+            [
+              release.revision,
+              JSON.stringify(summarize(release)),
+              release.createdAt,
+              summaryPrefix(release.id),
+            ],
+          ),
+        );
+        if (status === 'indexed') written += 1;
+      }
+    }
+    return written;
+  }
+
   async activeIds(): Promise<string[]> {
     return (await this.redis.smembers(this.keys.activeReleases())).sort();
   }
@@ -128,6 +230,17 @@ export class RedisReleaseStore implements ReleaseStore {
     if ((await this.redis.exists(this.keys.release(id))) === 0) {
       await this.redis.srem(this.keys.activeReleases(), id);
     }
+  }
+
+  /**
+   * The DORA summaries of an app's releases created in [fromMs, toMs), oldest
+   * first: one script call over small JSON, never the releases themselves.
+   */
+  async summaries(app: string, fromMs: number, toMs: number): Promise<ReleaseSummary[]> {
+    const reply = await SUMMARIES.run(this.redis, [this.keys.releaseSummaries(app)], [fromMs, `(${toMs}`]);
+    if (typeof reply !== 'string') throw new Error(`unexpected Lua reply: ${JSON.stringify(reply)}`);
+    // Only this class writes these members, always from summarize().
+    return JSON.parse(reply) as ReleaseSummary[];
   }
 
   async history(app: string, options: { environment?: string; limit?: number } = {}): Promise<Release[]> {
@@ -165,6 +278,11 @@ export class RedisReleaseStore implements ReleaseStore {
 /** Running or awaiting Start: a release something must keep moving (or expire). */
 function activeFlag(release: Release): '1' | '0' {
   return isFinished(release) ? '0' : '1';
+}
+
+/** How a release's summary JSON starts (see summarize): what SAVE finds the old one by. */
+function summaryPrefix(id: string): string {
+  return `{"id":${JSON.stringify(id)},`;
 }
 
 function parseRelease(json: string): Release {

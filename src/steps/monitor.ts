@@ -138,6 +138,10 @@ export const monitor: StepHandler = {
         );
       }
     }
+    if (judgement.breach && ctx.release.facts.firstFailingAt === undefined && !ctx.release.rollbackOf) {
+      // DORA's time to restore starts here, before the proposal (a side effect) is made.
+      await ctx.record({ facts: { firstFailingAt: now } });
+    }
     if (judgement.breach && !ctx.release.facts.rollbackProposal && !ctx.release.rollbackOf) {
       const proposal = await ctx.proposeRollback(`${judgement.breach.rule}: ${judgement.breach.why}`);
       await ctx.record({ facts: { rollbackProposal: proposal } });

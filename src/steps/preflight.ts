@@ -2,6 +2,7 @@ import { endpointUrl } from '../domain/health';
 import { PLAN_RULES } from '../domain/plan';
 import { StepFailure } from '../domain/errors';
 import { parseEcrImage, withTag } from '../aws/image-uri';
+import type { ReleaseFacts } from '../domain/release';
 import type { StepContext, StepHandler, StepOutcome } from './step-handler';
 
 /**
@@ -35,24 +36,38 @@ export const preflight: StepHandler = {
   timeoutMs: (env) => env.timeouts.preflight,
   async run(ctx) {
     const critical = PLAN_RULES[ctx.release.type].preflight === 'critical';
+    const images = await checkServicesAndImages(ctx, critical);
     const checks = [
-      ...(await checkServicesAndImages(ctx, critical)),
+      ...images.checks,
       ...(await checkDatabase(ctx)),
       ...(critical ? [] : await checkRequiredEnvironment(ctx)),
     ];
     // Kept on the step so the checklist can tick what preflight proved, pass or fail.
-    await ctx.record({ progress: { checks: checks.map((c) => ({ id: c.id, ok: c.ok, text: c.text })) } });
+    // The change time goes with them in one write; facts are written once, so a
+    // better-known time (an image label, a commit) recorded earlier stays.
+    await ctx.record({
+      progress: { checks: checks.map((c) => ({ id: c.id, ok: c.ok, text: c.text })) },
+      ...(images.changeAt !== undefined && { facts: { changeAt: images.changeAt } }),
+    });
     return conclude(checks, critical);
   },
 };
 
-async function checkServicesAndImages(ctx: StepContext, critical: boolean): Promise<CheckResult[]> {
+/**
+ * DORA's lead time starts when the change came to exist; the earliest push of
+ * the release's images is the closest ECR knows to that.
+ */
+async function checkServicesAndImages(
+  ctx: StepContext,
+  critical: boolean,
+): Promise<{ checks: CheckResult[]; changeAt?: ReleaseFacts['changeAt'] }> {
   const { env, ports, release } = ctx;
   const services = await ports.platform.describeServices(
     env.cluster,
     env.services.map((s) => s.name),
   );
   const checks: CheckResult[] = [];
+  let firstPush: number | undefined;
   for (const [index, service] of services.entries()) {
     const rollouts = service.deployments.length;
     checks.push({
@@ -89,15 +104,17 @@ async function checkServicesAndImages(ctx: StepContext, critical: boolean): Prom
         checks.push({ id: `image:${name}`, ok: true, text: `${image}: not in ECR, existence not checked` });
         continue;
       }
-      const exists = await ports.registry.imageExists(ecr);
+      const details = await ports.registry.describeImage(ecr);
       checks.push({
         id: `image:${name}`,
-        ok: exists,
-        text: exists ? `${image} is pushed` : `${image} is not in ECR; push it first`,
+        ok: details !== undefined,
+        text: details ? `${image} is pushed` : `${image} is not in ECR; push it first`,
       });
+      const pushedAt = details?.pushedAt;
+      if (pushedAt !== undefined && (firstPush === undefined || pushedAt < firstPush)) firstPush = pushedAt;
     }
   }
-  return checks;
+  return { checks, ...(firstPush !== undefined && { changeAt: { at: firstPush, source: 'ecr-push' } }) };
 }
 
 async function checkDatabase(ctx: StepContext): Promise<CheckResult[]> {

@@ -15,7 +15,7 @@ import type {
   RestoreRequest,
   SnapshotState,
 } from '../../src/ports/database';
-import type { ImageRef, ImageRegistry } from '../../src/ports/image-registry';
+import type { ImageDetails, ImageRef, ImageRegistry } from '../../src/ports/image-registry';
 import type { LogEvent, Logs } from '../../src/ports/logs';
 
 export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
@@ -41,6 +41,8 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
   readonly taskDefinitions = new Map<string, TaskDefinitionInfo>();
   readonly services = new Map<string, FakeService>();
   readonly images = new Set<string>();
+  /** `repository:tag` -> push time (epoch ms), for images a test gives one. */
+  readonly imagePushedAt = new Map<string, number>();
   readonly snapshots = new Map<string, { status: string; polls: number }>();
   readonly tasks = new Map<string, { startedBy: string; polls: number; td: string; command: string[] }>();
   databaseStatus = 'available';
@@ -162,8 +164,13 @@ export class FakeCloud implements ContainerPlatform, ImageRegistry, Database, Lo
 
   // ImageRegistry
 
-  async imageExists(image: ImageRef): Promise<boolean> {
-    return this.call('imageExists', () => this.images.has(`${image.repository}:${image.tag}`));
+  async describeImage(image: ImageRef): Promise<ImageDetails | undefined> {
+    const key = `${image.repository}:${image.tag}`;
+    return this.call('describeImage', () => {
+      if (!this.images.has(key)) return undefined;
+      const pushedAt = this.imagePushedAt.get(key);
+      return pushedAt === undefined ? {} : { pushedAt };
+    });
   }
 
   // Database

@@ -18,7 +18,7 @@ interface CrashPoint {
 }
 
 const CRASH_POINTS: CrashPoint[] = [
-  { step: 'preflight', method: 'imageExists', phase: 'after', nth: 1 },
+  { step: 'preflight', method: 'describeImage', phase: 'after', nth: 1 },
   { step: 'backup', method: 'createSnapshot', phase: 'after', nth: 1 },
   { step: 'migrate', method: 'registerImageRevision', phase: 'after', nth: 1 },
   { step: 'migrate', method: 'runTask', phase: 'after', nth: 1 },

@@ -51,6 +51,30 @@ describe('EcrImageRegistry', () => {
     });
   });
 
+  it('describes the image with its push time in epoch ms', async () => {
+    ecr.on(DescribeImagesCommand).resolves({
+      imageDetails: [{ imageTags: ['1.2.0'], imagePushedAt: new Date('2026-11-30T09:15:00.250Z') }],
+    });
+
+    assert.deepEqual(await registry.describeImage(IMAGE), {
+      pushedAt: Date.parse('2026-11-30T09:15:00.250Z'),
+    });
+  });
+
+  it('describes an image without a push time as found, with nothing more', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ['1.2.0'] }] });
+
+    assert.deepEqual(await registry.describeImage(IMAGE), {});
+  });
+
+  it('describes a missing image as undefined', async () => {
+    ecr
+      .on(DescribeImagesCommand)
+      .rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} }));
+
+    assert.equal(await registry.describeImage(IMAGE), undefined);
+  });
+
   it('answers false for an empty answer', async () => {
     ecr.on(DescribeImagesCommand).resolves({ imageDetails: [] });
 
