@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAwsPorts } from '../src/aws/ports';
@@ -17,6 +18,9 @@ import { systemClock } from '../src/ports/clock';
 import { closeRedis, createRedis, redactRedisUrl, redisUrlFromEnv, whenReady } from '../src/redis/connection';
 import { isStoreUnreachable, STORE_UNREACHABLE_TEXT } from '../src/redis/store-outage';
 import { renderPlan } from '../src/cli/plan';
+import { renderDeploymentLog } from '../src/cli/deployment-log-text';
+import { exportLogs, isExportFormat, parseSince, type ExportFormat } from '../src/cli/export';
+import { deploymentLogOf, deploymentLogsSince } from '../src/engine/deployment-log-source';
 import {
   renderAudit,
   renderChecklist,
@@ -37,6 +41,9 @@ const USAGE = `usage: deploybot <command>
   lock <app> <env> <reason…>
   unlock <app> <env>
   audit [--app A] [--limit N]
+  log <release-id>                                     one release in full: steps, who did what, issues, rollbacks, review
+  export --since 30d [--app A] [--format csv|jsonl] [--out file]
+                                                       deployment logs since then, one row per release (default jsonl to stdout)
   check-config                                         validate DEPLOYBOT_CONFIG (default ./deploybot.yaml)
 Releases run in the workers of \`npm start\`; this command only asks for them.`;
 
@@ -47,10 +54,23 @@ const OPTIONS = {
   wait: { type: 'boolean' },
   limit: { type: 'string' },
   override: { type: 'string' },
+  since: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Flags = { app?: string; env?: string; type?: string; wait?: boolean; limit?: string; override?: string };
+type Flags = {
+  app?: string;
+  env?: string;
+  type?: string;
+  wait?: boolean;
+  limit?: string;
+  override?: string;
+  since?: string;
+  format?: string;
+  out?: string;
+};
 
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -75,8 +95,11 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     out(renderPlan(target, parseVersion(version as string), releaseType(values.type)));
     return 0;
   }
+  // Checked before Redis is touched, so that a typo is told as such even when Redis is away.
+  const request = command === 'export' ? exportRequest(config, args, values) : undefined;
   const connection = await connect(config);
   try {
+    if (request) return await runExport(connection.engine, request, out);
     return await runWithEngine(connection.engine, config, command, args, values, out);
   } finally {
     await connection.close();
@@ -190,9 +213,61 @@ async function runWithEngine(
       out(entries.map(renderAudit).join('\n') || 'no audit entries');
       return 0;
     }
+    case 'log': {
+      const [id] = exactly(args, 1, 'log <release-id>');
+      out(renderDeploymentLog(await deploymentLogOf(engine, id as string)));
+      return 0;
+    }
     default:
       throw usage(`unknown command "${command}"`);
   }
+}
+
+interface ExportRequest {
+  apps: string[];
+  since: number;
+  format: ExportFormat;
+  file?: string;
+}
+
+function exportRequest(config: Config, args: string[], flags: Flags): ExportRequest {
+  if (args.length > 0) throw usage(`export: unexpected "${args.join(' ')}"`);
+  if (flags.since === undefined) throw usage('export needs --since, e.g. --since 30d');
+  const format = flags.format ?? 'jsonl';
+  if (!isExportFormat(format)) throw usage(`--format must be csv or jsonl, not "${format}"`);
+  // resolveTarget names the configured apps when this one is not among them.
+  if (flags.app !== undefined && !config.apps[flags.app]) resolveTarget(config, flags.app, flags.env);
+  return {
+    apps: flags.app !== undefined ? [flags.app] : Object.keys(config.apps),
+    since: parseSince(flags.since, Date.now()),
+    format,
+    ...(flags.out !== undefined ? { file: flags.out } : {}),
+  };
+}
+
+/** The export to stdout, or to `--out` with one line saying how many releases went there. */
+async function runExport(
+  engine: Engine,
+  request: ExportRequest,
+  out: (line: string) => void,
+): Promise<number> {
+  const logs = await deploymentLogsSince(engine.store, request.apps, request.since);
+  const text = exportLogs(logs, request.format);
+  if (request.file === undefined) {
+    // `out` ends each call with a line break of its own.
+    if (text !== '') out(text.replace(/\r?\n$/, ''));
+    return 0;
+  }
+  try {
+    writeFileSync(request.file, text);
+  } catch (error) {
+    throw new InvalidRequestError(
+      'export_unwritable',
+      `cannot write ${request.file}: ${(error as Error).message}`,
+    );
+  }
+  out(`${logs.length} release${logs.length === 1 ? '' : 's'} written to ${request.file}`);
+  return 0;
 }
 
 /** Prints the release whenever it changes until it ends; exit code 0 only for success. */

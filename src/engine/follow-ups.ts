@@ -6,22 +6,31 @@ import { change, perMinute, probeStats } from '../domain/monitoring';
 import type { Release } from '../domain/release';
 import type { Logger } from '../logging/logger';
 import type { Clock } from '../ports/clock';
-import type { FollowUp, FollowUpScheduler } from '../ports/follow-ups';
+import type { FollowUp, FollowUpKind, FollowUpScheduler } from '../ports/follow-ups';
 import type { ReleaseChat } from '../ports/release-chat';
 import type { ReleaseStore } from '../ports/release-store';
 import { probeEndpoints } from '../steps/health-probes';
 import type { StepPorts } from '../steps/step-handler';
+import { updateRelease } from './update-release';
 
 /** How many times approvers are reminded of an undecided proposal. */
 const MAX_REMINDERS = 6;
 
-export const REVIEW_QUESTIONS = [
-  'Post-deployment review (runbook "Continuous Improvement"):',
-  '• What went well?',
-  '• What could be improved?',
-  '• Any unexpected issues?',
-  'Update the runbook, scripts or monitoring with what you learned.',
-];
+/**
+ * Follow-ups whose findings belong in the deployment log. Reminders to
+ * approvers are nudges, not findings; the review keeps its own answers.
+ */
+const RECORDED_KINDS: ReadonlySet<FollowUpKind> = new Set(['summary', 'postmortem']);
+/**
+ * Bounds on what a release record keeps of its follow-ups, so a long-lived
+ * release (or a replayed job) cannot grow its JSON without end: the runbook
+ * has three summaries and one reminder, so ten entries are plenty.
+ */
+const MAX_RECORDED_FOLLOW_UPS = 10;
+const MAX_RECORDED_LINES = 12;
+const MAX_RECORDED_LINE_LENGTH = 500;
+
+type RecordedFollowUp = NonNullable<Release['followUps']>[number];
 
 /** Closes an undecided rollback proposal; ReleaseService is one. */
 export interface ProposalExpiry {
@@ -53,7 +62,28 @@ export class FollowUpRunner {
     if (followUp.kind === 'expire-proposal') return this.expire(release, followUp.afterMs);
     const env = resolveTarget(this.deps.config, release.app, release.environment).config;
     const lines = await this.linesFor(followUp, release, env);
-    if (lines) await this.deps.chat.stepDetail(release, release.steps.at(-1)?.name ?? 'monitor', lines);
+    if (!lines) return;
+    // Stored before it is posted: a failed post retries the job, which measures
+    // again and replaces its own entry, so the record never holds two of one follow-up.
+    if (RECORDED_KINDS.has(followUp.kind)) await this.record(release.id, followUp, lines);
+    await this.deps.chat.stepDetail(release, release.steps.at(-1)?.name ?? 'monitor', lines);
+  }
+
+  /** Keeps what a follow-up found on the release, for the deployment log. */
+  private async record(releaseId: string, followUp: FollowUp, lines: string[]): Promise<void> {
+    const at = this.deps.clock.now();
+    const entry: RecordedFollowUp = {
+      kind: followUp.kind,
+      afterMs: followUp.afterMs,
+      at,
+      lines: lines.slice(0, MAX_RECORDED_LINES).map((l) => l.slice(0, MAX_RECORDED_LINE_LENGTH)),
+    };
+    await updateRelease(this.deps.store, releaseId, (r) => {
+      const others = (r.followUps ?? []).filter((f) => f.kind !== entry.kind || f.afterMs !== entry.afterMs);
+      r.followUps = [...others, entry].slice(-MAX_RECORDED_FOLLOW_UPS);
+      r.updatedAt = at;
+      return r;
+    });
   }
 
   private async linesFor(
