@@ -1,6 +1,6 @@
 import { formatDuration } from './duration';
 import { RUNS_BEFORE_START } from './plan';
-import { nextRunnableStep, type Release, type StepName } from './release';
+import { awaitingSince, nextRunnableStep, type Release, type StepName } from './release';
 
 /**
  * What the reconciler decides for one active release, without I/O: the
@@ -46,7 +46,7 @@ export function startExpired(release: Release, now: number, startTimeoutMs: numb
   return (
     release.state === 'awaiting_start' &&
     release.rollbackOf === undefined &&
-    now - release.createdAt >= startTimeoutMs
+    now - awaitingSince(release) >= startTimeoutMs
   );
 }
 
@@ -80,7 +80,7 @@ export function lockTtlFor(
   engine: { lockTtl: number; startTimeout: number },
 ): number {
   if (release.state !== 'awaiting_start') return engine.lockTtl;
-  return Math.max(engine.lockTtl, release.createdAt + engine.startTimeout - now);
+  return Math.max(engine.lockTtl, awaitingSince(release) + engine.startTimeout - now);
 }
 
 export function reconcileAction(

@@ -16,11 +16,21 @@ import { reconcileIntervalOf } from '../config/lease-timing';
 import { RedisRunLeases } from '../redis/run-lease';
 import { Reconciler } from './reconciler';
 import { RedisAuditLog } from '../redis/audit-log';
-import { RedisLockService } from '../redis/lock-service';
+import type { RedisLockService } from '../redis/lock-service';
+import { QueueWakingLockService } from '../redis/queue-waking-lock-service';
+import { RedisDeployQueueIndex } from '../redis/deploy-queue-index';
+import {
+  BullmqQueueTriggers,
+  createDeployQueueWorker,
+  DEPLOY_QUEUE_NAME,
+  type DeployQueueJob,
+} from '../queue/deploy-queue-jobs';
+import { ReleaseQueue, type WindowJudge } from './release-queue';
+import { bestEffort } from './best-effort';
 import { lockScopeResolver } from '../config/lock-groups';
 import { RedisReleaseStore } from '../redis/release-store';
 import type { StepHandler, StepPorts } from '../steps/step-handler';
-import type { StepName } from '../domain/release';
+import type { Release, StepName } from '../domain/release';
 import { RequestBudget } from '../redis/request-budget';
 import type { LogInsights } from '../ports/log-insights';
 import { BatchedLogs } from './batched-logs';
@@ -30,6 +40,7 @@ import { CloudWatchServiceMetrics } from '../aws/cloudwatch-metrics';
 import type { MetricData } from '../ports/metric-data';
 import { BudgetedLogs } from './budgeted-logs';
 import { ReleaseService } from './release-service';
+import { judgeSchedule, type ScheduleVerdict } from '../domain/schedule/schedule-verdict';
 import { StepRunner } from './step-runner';
 
 export interface EngineOptions {
@@ -63,6 +74,8 @@ export interface EngineOptions {
    * there, and prints them to stderr when nobody listens. Logged when unset.
    */
   onQueueError?: (error: unknown) => void;
+  /** The release windows the deploy queue waits for; unset, every time is in window. */
+  windowOf?: WindowJudge;
 }
 
 export interface Engine {
@@ -75,6 +88,8 @@ export interface Engine {
   worker?: Worker<StepJobData>;
   /** Keeps active releases moving; swept on a schedule by workers, callable by tests. */
   reconciler: Reconciler;
+  /** The deploy queues: `/deploy … --queue`, `--at`, `/deploy queue`; swept with the reconciler. */
+  releaseQueue: ReleaseQueue;
   /** Lets running steps finish, then stops taking jobs. */
   close(): Promise<void>;
 }
@@ -84,7 +99,7 @@ export function createEngine(options: EngineOptions): Engine {
   const { config, redis, prefix, clock, logger, chat } = options;
   const store = new RedisReleaseStore(redis, prefix);
   // Environments of one lock group (shared ECS service or database) share one lock.
-  const locks = new RedisLockService(redis, prefix, clock, lockScopeResolver(config));
+  const locks = new QueueWakingLockService(redis, prefix, clock, lockScopeResolver(config));
   const audit = new RedisAuditLog(redis, prefix);
   const connection = options.workerRedis ?? redis;
   const queue = new Queue<StepJobData>(STEP_QUEUE_NAME, { connection, prefix: `${prefix}:bull` });
@@ -93,8 +108,13 @@ export function createEngine(options: EngineOptions): Engine {
   const followUps = new BullmqFollowUps(followUpQueue);
   const onQueueError =
     options.onQueueError ?? ((error: unknown) => logger.error({ err: error }, 'queue error'));
+  const deployQueueJobs = new Queue<DeployQueueJob>(DEPLOY_QUEUE_NAME, {
+    connection,
+    prefix: `${prefix}:bull`,
+  });
   queue.on('error', onQueueError);
   followUpQueue.on('error', onQueueError);
+  deployQueueJobs.on('error', onQueueError);
   const logsBudget = new RequestBudget(redis, `${prefix}:logs-budget`, config.engine.logsRequestsPerSecond);
   const budgetedLogs = new BudgetedLogs(() => options.aws.logs, logsBudget);
   const runLeases = new RedisRunLeases(redis, prefix);
@@ -149,6 +169,29 @@ export function createEngine(options: EngineOptions): Engine {
     platform: options.aws.platform,
     ...(options.random ? { random: options.random } : {}),
   });
+  const queueIndex = new RedisDeployQueueIndex(redis, prefix, lockScopeResolver(config));
+  const queueTriggers = new BullmqQueueTriggers(deployQueueJobs);
+  const releaseQueue = new ReleaseQueue({
+    config,
+    store,
+    locks,
+    audit,
+    chat,
+    queue: stepQueue,
+    clock,
+    logger,
+    index: queueIndex,
+    triggers: queueTriggers,
+    service,
+    // The environment's schedule decides whether the head of a queue may run now.
+    windowOf: options.windowOf ?? ((release, now) => scheduleOf(config, release, now)),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  // Whichever release frees a scope (ends, is cancelled, expires), its queue hears of it.
+  locks.freed = (scope) =>
+    bestEffort(logger, 'wake deploy queue', async () => {
+      if (!(await queueIndex.isEmpty(scope))) await queueTriggers.advanceNow(scope);
+    });
   // Monitoring proposes through the service; with `rollback.auto` it also approves.
   runner.rollbackProposer = async (release, reason) => {
     const proposal = await service.proposeRollback({
@@ -169,6 +212,7 @@ export function createEngine(options: EngineOptions): Engine {
   let worker: Worker<StepJobData> | undefined;
   let followUpWorker: Worker<FollowUp> | undefined;
   let reconcileSchedule: ReconcileSchedule | undefined;
+  let deployQueueWorker: Worker<DeployQueueJob> | undefined;
   if (options.worker) {
     if (!options.workerRedis) {
       throw new Error('a worker needs a worker Redis connection (maxRetriesPerRequest: null)');
@@ -194,7 +238,18 @@ export function createEngine(options: EngineOptions): Engine {
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...options.workerTiming,
     });
-    reconcileSchedule = new ReconcileSchedule(() => reconciler.sweep(), logger, {
+    deployQueueWorker = createDeployQueueWorker(releaseQueue, logger, {
+      connection: options.workerRedis,
+      prefix: `${prefix}:bull`,
+      pollMs: config.engine.pollInterval,
+    });
+    // The queues' safety net rides on the reconciler's schedule: a lost wake-up waits one sweep at most.
+    const sweep = async () => {
+      const report = await reconciler.sweep();
+      await releaseQueue.sweep();
+      return report;
+    };
+    reconcileSchedule = new ReconcileSchedule(sweep, logger, {
       connection: options.workerRedis,
       prefix: `${prefix}:bull`,
       intervalMs: options.reconcile?.intervalMs ?? reconcileIntervalOf(config),
@@ -211,12 +266,15 @@ export function createEngine(options: EngineOptions): Engine {
     queue,
     ...(worker ? { worker } : {}),
     reconciler,
+    releaseQueue,
     async close() {
       await reconcileSchedule?.close();
+      await deployQueueWorker?.close();
       await worker?.close();
       await followUpWorker?.close();
       await queue.close();
       await followUpQueue.close();
+      await deployQueueJobs.close();
     },
   };
 }
@@ -226,4 +284,10 @@ function batchedMetrics(metricData: MetricData | undefined): Pick<StepPorts, 'me
   if (!metricData) return {};
   const batched = new BatchedMetricData(metricData);
   return { metricData: batched, metrics: new CloudWatchServiceMetrics(batched) };
+}
+
+/** The schedule of a release's environment applied to it now; see src/domain/schedule. */
+function scheduleOf(config: Config, release: Release, now: number): ScheduleVerdict {
+  const schedule = config.apps[release.app]?.environments[release.environment]?.schedule;
+  return judgeSchedule(schedule, release.type, now, release.environment);
 }

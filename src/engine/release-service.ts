@@ -1,4 +1,5 @@
 import type { Config, EnvironmentConfig } from '../config/schema';
+import { resolveTarget } from '../config/target';
 import { person } from '../domain/authorization';
 import { InvalidRequestError, LockedError } from '../domain/errors';
 import { CHECKLIST, isAutomated, missingForStart } from '../domain/checklist';
@@ -21,6 +22,7 @@ import { RollbackDecisions } from './rollback-decisions';
 import { RollbackProposals, type ProposalRequest } from './rollback-proposals';
 import { ReleaseRequests, type ReleaseRequest } from './release-requests';
 import { releasesInFlight, type InFlight } from './release-overview';
+import { scheduleGate } from './release-policy';
 import { updateRelease } from './update-release';
 
 export type { ReleaseRequest } from './release-requests';
@@ -79,7 +81,8 @@ export class ReleaseService {
     const applied: string[] = [];
     const updated = await updateRelease(store, releaseId, (r) => {
       applied.length = 0;
-      if (r.state !== 'awaiting_start') return undefined;
+      // A queued release's checklist may be ticked while it waits its turn.
+      if (r.state !== 'awaiting_start' && r.state !== 'queued') return undefined;
       for (const [id, ticked] of Object.entries(changes)) {
         if (!manual.has(id) || ticked === id in r.checklist) continue;
         if (ticked) r.checklist[id] = { by, at: clock.now() };
@@ -90,7 +93,7 @@ export class ReleaseService {
       r.updatedAt = clock.now();
       return r;
     });
-    if (updated.state !== 'awaiting_start') {
+    if (updated.state !== 'awaiting_start' && updated.state !== 'queued') {
       throw new InvalidRequestError(
         'checklist_closed',
         `release ${releaseId} ${stateSentence(updated)}; its checklist is closed`,
@@ -117,6 +120,11 @@ export class ReleaseService {
     // Checked before the lock is touched so that a plain refusal changes nothing; checked again in the CAS.
     const missing = this.missingForStart(existing);
     if (missing.length > 0 && !options.override) throw checklistIncomplete(missing);
+    // The schedule holds at Start too: a release requested inside its window may be started after it
+    // closed. A rollback is a remedy, never scheduled; a break-glass release carries its override.
+    if (!existing.rollbackOf && !existing.override) {
+      scheduleGate(resolveTarget(config, existing.app, existing.environment), existing.type, clock.now());
+    }
     const scope = { app: existing.app, environment: existing.environment };
     // A manual lock stops deploys, not the remedy an approver chose.
     const lock = await locks.acquire(scope, releaseId, config.engine.lockTtl, {

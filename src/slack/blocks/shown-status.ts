@@ -1,4 +1,5 @@
 import type { ItemStatus } from '../../domain/checklist';
+import { ordinal, type QueueSlot } from '../../domain/deploy-queue';
 import { shortTaskDefinition } from '../../domain/image';
 import { expiryText } from '../../domain/reconcile';
 import { releaseKind, type Release } from '../../domain/release';
@@ -7,6 +8,7 @@ import { FALLBACK_TEXT_MAX } from './block';
 import {
   STEP_WORDS,
   currentStep,
+  slackTime,
   errorWords,
   failureMessage,
   failureOnStepLine,
@@ -147,6 +149,8 @@ export function statusPhrase(
         ? `awaiting start (checklist ${counts.done}/${counts.required} required ticked)`
         : 'awaiting start';
     }
+    case 'queued':
+      return queuedPhrase(release);
     case 'awaiting_confirmation': {
       const first = release.rollbackOf?.database?.confirmedBy;
       return `awaiting second confirmation${first ? ` (first by ${who(first.by)})` : ''}`;
@@ -177,6 +181,24 @@ export function statusPhrase(
     default:
       return SHOWN_WORDS[shown];
   }
+}
+
+/**
+ * A queued release's place in words (mrkdwn): `queued: 2nd behind `r…` (v1.2.0)`,
+ * or, without a place at hand or while it is scheduled, why it waits:
+ * `queued: scheduled for Tue 14:00 Europe/Berlin`.
+ */
+export function queuedPhrase(release: Release, slot?: QueueSlot): string {
+  if (slot && slot.scheduledFor === undefined) {
+    const behind = slot.ahead
+      ? ` behind \`${escapeTruncated(slot.ahead.id, 60)}\` (${escapeTruncated(slot.ahead.version, 60)})`
+      : '';
+    return `queued: ${ordinal(slot.position)}${behind}`;
+  }
+  const why = release.queue?.why;
+  if (why) return `queued: ${escapeTruncated(why, 300)}`;
+  if (slot?.scheduledFor !== undefined) return `queued: scheduled for ${slackTime(slot.scheduledFor, 'datetime')}`;
+  return 'queued';
 }
 
 function cancelledPhrase(release: Release): string {
