@@ -2,7 +2,7 @@ import type { App, RespondFn, SlashCommand } from '@slack/bolt';
 import { renderPlan } from '../src/cli/plan';
 import { resolveTarget } from '../src/config/target';
 import { person } from '../src/domain/authorization';
-import { DeploybotError, LockedError } from '../src/domain/errors';
+import { DeploybotError, LockedError, OutOfScheduleError } from '../src/domain/errors';
 import { agoWords } from '../src/domain/free-at';
 import { isFinished, type Release } from '../src/domain/release';
 import type { LockHolder, LockScope } from '../src/ports/lock';
@@ -28,6 +28,14 @@ import {
 } from '../src/slack/deploy-command';
 import type { SlackDeps } from '../src/slack/slack-deps';
 import { AfterAckLane } from '../src/slack/after-ack-lane';
+import { parseAtTime } from '../src/domain/schedule/at-time';
+import { momentWords } from '../src/domain/schedule/moment-words';
+import { DeliveryStats } from '../src/engine/delivery-stats';
+import { deploymentLogOf } from '../src/engine/deployment-log-source';
+import { deploymentLogReply } from '../src/slack/blocks/deployment-log';
+import { queueItButton, queueReply } from '../src/slack/blocks/queue-blocks';
+import { statsReply } from '../src/slack/blocks/stats-reply';
+import { promotionSource, promotionTick } from '../src/engine/promotion';
 
 type Reply = { text: string; blocks?: unknown[] };
 
@@ -109,18 +117,52 @@ async function act(
   const { engine, authorizer, config } = deps;
   const user = slash.user_id;
   switch (command.kind) {
-    case 'release': {
-      const target = resolveTarget(config, command.app, command.environment);
+    case 'release':
+      return releaseOrQueue(command, user, deps);
+    case 'promote': {
+      const target = resolveTarget(config, command.app, command.to);
       const decision = await authorizer.check('deploy', user, target);
       if (!decision.allowed) return { message: refusedReply(decision.because) };
+      if (command.override !== undefined) {
+        const may = await authorizer.check('override', user, target);
+        if (!may.allowed) return { message: refusedReply(may.because) };
+      }
+      const source = await promotionSource(engine.store, target.app, command.from);
       const release = await engine.service.request({
-        version: command.version,
+        version: source.version,
         app: target.app,
         environment: target.environment,
         type: command.type,
         requestedBy: user,
+        promotedFrom: { releaseId: source.id, environment: source.environment },
+        ticks: promotionTick(source, deps.clock.now()),
+        ...(command.override !== undefined ? { override: command.override } : {}),
       });
-      return { message: noticeReply(requested(release)) };
+      return {
+        message: noticeReply(
+          `${requested(release)} It promotes ${source.version} from ${source.environment} (release \`${source.id}\`), which ticked "Database migrations tested in staging".`,
+        ),
+      };
+    }
+    case 'queue': {
+      const listings = await engine.releaseQueue.list({
+        ...(command.app !== undefined ? { app: command.app } : {}),
+        ...(command.environment !== undefined ? { environment: command.environment } : {}),
+      });
+      return { message: queueReply(listings) };
+    }
+    case 'log': {
+      const log = await deploymentLogOf({ store: engine.store, audit: engine.audit }, command.releaseId);
+      return { message: deploymentLogReply(log, deps.clock.now()) };
+    }
+    case 'stats': {
+      const answer = await new DeliveryStats({ config, store: engine.store, clock: deps.clock }).figures({
+        ...(command.app !== undefined ? { app: command.app } : {}),
+        ...(command.environment !== undefined ? { environment: command.environment } : {}),
+        days: command.days,
+      });
+      // The team's figures are the team's to see: said in the channel.
+      return { message: statsReply(answer, deps.clock.now()), inChannel: true };
     }
     case 'status': {
       const view = await engine.service.inFlight(command.app);
@@ -137,6 +179,23 @@ async function act(
     case 'cancel': {
       const release = await engine.service.get(command.releaseId);
       const target = resolveTarget(config, release.app, release.environment);
+      if (release.state === 'queued') {
+        // A queued release is its requester's to withdraw, or an approver's.
+        if (release.requestedBy !== user) {
+          const decision = await authorizer.check('approve', user, target, release.id);
+          if (!decision.allowed) {
+            return {
+              message: refusedReply(
+                `a queued release is cancelled by its requester or an approver: ${decision.because}`,
+              ),
+            };
+          }
+        }
+        const cancelled = await engine.releaseQueue.cancel(release.id, user);
+        return {
+          message: noticeReply(`Queued release \`${cancelled.id}\` (${cancelled.version}) cancelled.`),
+        };
+      }
       const decision = await authorizer.check('deploy', user, target, release.id);
       if (!decision.allowed) return { message: refusedReply(decision.because) };
       const cancelled = await engine.service.cancel(release.id, user);
@@ -149,6 +208,7 @@ async function act(
       const scope = { app: target.app, environment: target.environment };
       const now = deps.clock.now();
       await engine.locks.lockManually(scope, user, command.reason, now);
+      deps.home?.changed();
       await engine.audit.append({ at: now, actor: user, action: 'lock', ...scope, detail: command.reason });
       return {
         message: noticeReply(
@@ -170,6 +230,7 @@ async function act(
       }
       const now = deps.clock.now();
       const removed = await engine.locks.unlockManually(scope);
+      deps.home?.changed();
       await engine.audit.append({ at: now, actor: user, action: 'unlock', ...scope });
       if (removed?.kind !== 'manual') return { message: noticeReply(`${where} was not locked.`) };
       return {
@@ -180,6 +241,80 @@ async function act(
       };
     }
   }
+}
+
+type ReleaseCommand = Extract<DeployCommand, { kind: 'release' }>;
+
+/**
+ * `/deploy <version>`: a release now, or with `--queue`/`--at` a place in the
+ * deploy queue. A refusal because the app is busy or out of its window offers
+ * "Queue it" with the same request.
+ */
+async function releaseOrQueue(
+  command: ReleaseCommand,
+  user: string,
+  deps: SlackDeps,
+): Promise<{ message: Reply; inChannel?: boolean }> {
+  const { engine, authorizer, config, clock } = deps;
+  const target = resolveTarget(config, command.app, command.environment);
+  const decision = await authorizer.check('deploy', user, target);
+  if (!decision.allowed) return { message: refusedReply(decision.because) };
+  if (command.override !== undefined) {
+    const may = await authorizer.check('override', user, target);
+    if (!may.allowed) return { message: refusedReply(may.because) };
+  }
+  const request = {
+    version: command.version,
+    app: target.app,
+    environment: target.environment,
+    type: command.type,
+    requestedBy: user,
+    ...(command.override !== undefined ? { override: command.override } : {}),
+  };
+  if (command.queue) {
+    const timeZone = target.config.schedule?.timeZone ?? 'UTC';
+    const notBefore = command.at !== undefined ? parseAtTime(command.at, clock.now(), timeZone) : undefined;
+    const why =
+      notBefore !== undefined
+        ? `scheduled for ${momentWords(notBefore, clock.now(), timeZone)}`
+        : 'queued by its requester';
+    const queued = await engine.releaseQueue.enqueue({
+      ...request,
+      why,
+      ...(notBefore !== undefined ? { notBefore } : {}),
+    });
+    return { message: noticeReply(queuedNotice(queued, timeZone, clock.now())) };
+  }
+  try {
+    const release = await engine.service.request(request);
+    return { message: noticeReply(requested(release)) };
+  } catch (error) {
+    // Busy or out of window: the same request can wait its turn instead.
+    const why =
+      error instanceof LockedError
+        ? 'the app was busy'
+        : error instanceof OutOfScheduleError
+          ? 'outside its window'
+          : undefined;
+    if (why === undefined || !(error instanceof DeploybotError)) throw error;
+    const help = error instanceof LockedError ? lockHelp(error) : undefined;
+    const refused = refusedReply(error.message, help);
+    const offer = queueItButton({ ...request, why: `${why} when requested` });
+    return { message: { ...refused, blocks: [...(refused.blocks ?? []), offer] } };
+  }
+}
+
+/** What `/deploy … --queue` answers: where the release now is. */
+function queuedNotice(release: Release, timeZone: string, now: number): string {
+  const what = `${release.app} ${release.version} → ${release.environment} (release \`${release.id}\`)`;
+  const where = release.chat
+    ? ` Its checklist is in <#${release.chat.channel}>; tick it while it waits.`
+    : '';
+  if (release.state !== 'queued') return requested(release);
+  const at = release.queue?.notBefore;
+  const when =
+    at !== undefined && at > now ? ` It will not run before ${momentWords(at, now, timeZone)}.` : '';
+  return `Queued ${what}.${when}${where} \`/deploy queue ${release.app} ${release.environment}\` shows its place.`;
 }
 
 /**
@@ -260,6 +395,11 @@ export async function replyWithError(
   // A lock is a refusal like any other: it names its holder and the command that helps.
   if (error instanceof LockedError) {
     await respond(ephemeral(refusedReply(error.message, lockHelp(error))));
+    return;
+  }
+  // So is the schedule: the message names the rule and the next allowed time.
+  if (error instanceof OutOfScheduleError) {
+    await respond(ephemeral(refusedReply(error.message)));
     return;
   }
   if (!(error instanceof DeploybotError)) deps.logger.error({ err: error }, 'slack command failed');

@@ -31,6 +31,13 @@ import { ReleaseNotesSource } from './slack/release-notes-source';
 import { SlackChat } from './slack/slack-chat';
 import { UsergroupDirectory } from './slack/usergroups';
 import { WebClient } from '@slack/web-api';
+import { lockScopeResolver } from './config/lock-groups';
+import { activeFreeze } from './domain/schedule/freezes';
+import { TeamViewGatherer } from './engine/team-view';
+import { RedisLockService } from './redis/lock-service';
+import { homeDoraLines } from './slack/home/home-dora';
+import { HomePublisher } from './slack/home/home-publisher';
+import { refreshingHome } from './slack/home/home-refreshing-chat';
 import type { Redis } from 'ioredis';
 
 /**
@@ -66,26 +73,53 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
   const slack = slackSecretsFromEnv(env);
   const aws = createAwsPorts();
   const slackChats: SlackChat[] = [];
+  // One Home publisher per Redis connection: each engine's chat refreshes the
+  // Home tabs of recent viewers when a release changes (see home-publisher.ts).
+  const homes = new Map<Redis, HomePublisher>();
+  // Each chat shows a queued release's place from its own engine's queue, built after the chat.
+  const enginesByRedis = new Map<Redis, Engine>();
   const chatOn = (redis: Redis): ReleaseChat => {
     if (!slack) return new LogChat(logger);
+    const client = new WebClient(slack.botToken, {
+      ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+      rejectRateLimitedCalls: false,
+    });
+    const store = new RedisReleaseStore(redis, prefix);
     const chat = new SlackChat({
-      client: new WebClient(slack.botToken, {
-        ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
-        rejectRateLimitedCalls: false,
-      }),
-      store: new RedisReleaseStore(redis, prefix),
+      client,
+      store,
       config,
       clock: systemClock,
       logger,
       pacer: new ChannelPacer(),
       gate: redisUpdateGate(redis, prefix),
       notes: new ReleaseNotesSource(config),
+      queueSlotOf: async (release) => enginesByRedis.get(redis)?.releaseQueue.slotOf(release),
     });
     slackChats.push(chat);
-    return chat;
+    const home = new HomePublisher({
+      publish: async (user, view) => {
+        await client.views.publish({ user_id: user, view });
+      },
+      gatherer: new TeamViewGatherer({
+        config,
+        store,
+        locks: new RedisLockService(redis, prefix, systemClock, lockScopeResolver(config)),
+        groups: new UsergroupDirectory(client, () => Date.now()),
+        clock: systemClock,
+        freeze: (target, now) => activeFreeze(target.config.schedule, now),
+        dora: () => homeDoraLines(config, store, systemClock),
+      }),
+      redis,
+      prefix,
+      clock: systemClock,
+      logger,
+    });
+    homes.set(redis, home);
+    return refreshingHome(chat, home);
   };
-  const engineOn = (redis: Redis, connection: RedisPurpose, workerRedis?: Redis): Engine =>
-    createEngine({
+  const engineOn = (redis: Redis, connection: RedisPurpose, workerRedis?: Redis): Engine => {
+    const engine = createEngine({
       config,
       redis,
       ...(workerRedis ? { workerRedis } : {}),
@@ -99,6 +133,9 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
       metrics,
       onQueueError: connectionLog.listener(connection),
     });
+    enginesByRedis.set(redis, engine);
+    return engine;
+  };
   // Two sides, two kinds of connection (see redisOptionsFor). The workers wait
   // through a Redis outage and carry on when it returns; the web side, which a
   // person is waiting on, fails within a second and says so. With role=all
@@ -126,7 +163,17 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
       web.audit,
       systemClock,
     );
-    const deps = { config, engine: web, authorizer, redis: producer, prefix, clock: systemClock, logger };
+    const home = homes.get(producer);
+    const deps = {
+      config,
+      engine: web,
+      authorizer,
+      redis: producer,
+      prefix,
+      clock: systemClock,
+      logger,
+      ...(home ? { home } : {}),
+    };
     // Socket Mode serves Slack over an outgoing WebSocket; the ops routes then get a server of their own.
     const socketMode = Boolean(slack.appToken);
     const app = createSlackApp(slack, deps, socketMode ? [] : opsRoutes(ops), logger);
@@ -173,6 +220,7 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
         logger.warn({ waitedMs: SHUTDOWN_WAIT_MS }, 'stopped waiting for the workers to close');
       }
       for (const chat of slackChats) chat.close();
+      for (const home of homes.values()) home.close();
       await Promise.allSettled(connections.map((redis) => closeRedis(redis)));
     },
   };

@@ -40,6 +40,8 @@ const chat: ReleaseChat = {
   async releaseFinished() {},
   async policyOverridden() {},
   async reviewRequested() {},
+  async queueTurnCame() {},
+  async queuedReleaseSuperseded() {},
 };
 
 let engine: Engine | undefined;

@@ -105,6 +105,8 @@ const quietChat: ReleaseChat = {
   async releaseFinished() {},
   async policyOverridden() {},
   async reviewRequested() {},
+  async queueTurnCame() {},
+  async queuedReleaseSuperseded() {},
 };
 
 /**

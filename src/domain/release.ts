@@ -107,6 +107,13 @@ export interface QueuePlace {
   notBefore?: number;
   /** Why it was queued, in words: "behind r… (v1.2.0)", "outside its window", "scheduled for Tue 14:00 Europe/Berlin". */
   why: string;
+  /** When it left the queue (its turn came): its wait for Start counts from here, not from its request. */
+  dequeuedAt?: number;
+}
+
+/** When a release began waiting for its Start: its request, or for a queued one, the moment its turn came. */
+export function awaitingSince(release: Release): number {
+  return release.queue?.dequeuedAt ?? release.createdAt;
 }
 
 /** The runbook's post-deployment review, as answered in its modal. */
@@ -211,6 +218,13 @@ export interface Release {
   promotedFrom?: { releaseId: string; environment: string };
   /** Answers to the post-deployment review, once someone submitted them. */
   review?: ReleaseReview;
+  /**
+   * What the runbook's follow-ups found (+1 h, +24 h, +1 week summaries; the
+   * post-mortem reminder), oldest first, for the deployment log: the thread
+   * posts are not a record. One entry per follow-up (a retried job replaces
+   * its own), capped by src/engine/follow-ups.ts.
+   */
+  followUps?: { kind: string; afterMs: number; at: number; lines: string[] }[];
   /**
    * Checklist items: item id -> who ticked it and when. `note` says why an item
    * was ticked by deploybot rather than a person (promotion: the release that proves it).

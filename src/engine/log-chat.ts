@@ -1,6 +1,6 @@
 import type { Release, StepName } from '../domain/release';
 import type { Logger } from '../logging/logger';
-import type { ReleaseChat } from '../ports/release-chat';
+import type { QueueTurn, ReleaseChat } from '../ports/release-chat';
 
 /** ReleaseChat that writes to the log, so the engine runs without Slack. */
 export class LogChat implements ReleaseChat {
@@ -43,6 +43,18 @@ export class LogChat implements ReleaseChat {
 
   async reviewRequested(release: Release): Promise<void> {
     this.logger.info({ releaseId: release.id, ...where(release) }, 'post-deployment review due');
+  }
+
+  async queueTurnCame(release: Release, turn: QueueTurn): Promise<void> {
+    const said = turn.kind === 'started' ? 'started by itself: its checklist was completed while it waited' : 'its turn: press Start';
+    this.logger.info({ releaseId: release.id, ...where(release), requestedBy: release.requestedBy, turn }, `queued release ${said}`);
+  }
+
+  async queuedReleaseSuperseded(release: Release, newer: { id: string; version: string }): Promise<void> {
+    this.logger.warn(
+      { releaseId: release.id, ...where(release), newerId: newer.id, newerVersion: newer.version },
+      `queued ${release.version} was overtaken by ${newer.version}; it waits for its requester to run it anyway or cancel it`,
+    );
   }
 }
 

@@ -37,7 +37,7 @@ export function promotionTick(source: Release, now: number): Release['checklist'
     [PROMOTION_PROVES]: {
       by: 'deploybot',
       at: now,
-      note: `release ${source.id} (${source.version}) succeeded in ${source.environment}`,
+      note: `${source.id} ${source.version} succeeded in ${source.environment}`,
     },
   };
 }

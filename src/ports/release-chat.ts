@@ -37,4 +37,25 @@ export interface ReleaseChat {
    * thread, with a way to answer (the Slack adapter opens a modal).
    */
   reviewRequested(release: Release): Promise<void>;
+
+  /**
+   * A queued release reached the head of its queue and its preflight ran: its
+   * requester is told in its thread (a mention) to press Start, with what the
+   * checklist still needs — or that it started by itself, its checklist having
+   * been completed while it waited.
+   */
+  queueTurnCame(release: Release, turn: QueueTurn): Promise<void>;
+  /**
+   * The release at the head of its queue was overtaken by a newer version while
+   * it waited: its requester is asked in its thread whether to run it anyway or
+   * cancel it. The queue holds until someone answers.
+   */
+  queuedReleaseSuperseded(release: Release, newer: { id: string; version: string }): Promise<void>;
 }
+
+/** What a release at the head of its queue does once its preflight has run. */
+export type QueueTurn =
+  /** `missing`: the required checklist items still open, in words. */
+  | { kind: 'press_start'; missing: string[] }
+  /** Started by deploybot: every required item was ticked while it waited (`tickedBy`: who ticked them). */
+  | { kind: 'started'; tickedBy: string[] };

@@ -4,6 +4,9 @@ import type { Logger } from '../logging/logger';
 import { registerDeployCommand } from '../../commands/deploy';
 import { registerReleaseActions } from '../../commands/release-actions';
 import { registerRollback } from '../../commands/rollback';
+import { registerQueueActions } from '../../commands/queue-actions';
+import { registerReview } from '../../commands/review';
+import { registerHome } from '../../commands/home';
 import { boltLogger } from './bolt-logger';
 import { guardAgainstReplays } from './replay-guard';
 import { guardHttpReceiver } from './request-guard';
@@ -82,6 +85,9 @@ export function createSlackApp(
   registerDeployCommand(app, deps);
   registerReleaseActions(app, deps);
   registerRollback(app, deps);
+  registerQueueActions(app, deps);
+  registerReview(app, deps);
+  if (deps.home) registerHome(app, { home: deps.home, logger });
   app.error(async (error) => {
     logger.error({ err: error }, 'slack listener failed');
   });

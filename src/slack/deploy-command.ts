@@ -184,7 +184,8 @@ function parseRelease(words: string[], names: ConfiguredNames): DeployCommand {
   const version = parseVersion(versionText);
   const options = releaseOptions(rest, ['--dry-run', '--queue', '--type', '--at', '--override']);
   const { app, environment } = appAndEnvironment(options.positional, names);
-  if (options.at !== undefined && options.dryRun) throw usage('--at schedules a release; --dry-run only shows one');
+  if (options.at !== undefined && options.dryRun)
+    throw usage('--at schedules a release; --dry-run only shows one');
   return {
     kind: 'release',
     version,
@@ -215,12 +216,13 @@ function releaseOptions(words: string[], allowed: readonly string[]): ReleaseOpt
   const options: ReleaseOptions = { positional: [], type: 'minor', dryRun: false, queue: false };
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as string;
-    const name = word.startsWith('--') ? word.split('=')[0] as string : undefined;
+    const name = word.startsWith('--') ? (word.split('=')[0] as string) : undefined;
     if (name === undefined) {
       options.positional.push(word);
       continue;
     }
-    if (!allowed.includes(name)) throw usage(`unknown option "${clip(word)}"; options here: ${allowed.join(', ')}`);
+    if (!allowed.includes(name))
+      throw usage(`unknown option "${clip(word)}"; options here: ${allowed.join(', ')}`);
     const valueOf = (): string => {
       const value = word.includes('=') ? word.slice(word.indexOf('=') + 1) : words[++i];
       if (value === undefined || value.trim() === '' || (!word.includes('=') && value.startsWith('--'))) {
@@ -238,7 +240,9 @@ function releaseOptions(words: string[], allowed: readonly string[]): ReleaseOpt
     else if (name === '--override') {
       const reason = valueOf();
       if (reason.length > OVERRIDE_REASON_MAX) {
-        throw usage(`--override's reason is ${reason.length} characters; keep it under ${OVERRIDE_REASON_MAX}`);
+        throw usage(
+          `--override's reason is ${reason.length} characters; keep it under ${OVERRIDE_REASON_MAX}`,
+        );
       }
       options.override = reason;
     }
@@ -262,7 +266,8 @@ function parsePromote(rest: string[], names: ConfiguredNames): DeployCommand {
   const apps = Object.keys(names);
   const form = '/deploy promote <app> <from-env> <to-env>, e.g. /deploy promote backend staging production';
   if (words.length === 2 && apps.length === 1) words.unshift(apps[0] as string);
-  if (words.length !== 3) throw usage(`promote needs ${apps.length === 1 ? '' : 'an app and '}two environments: ${form}`);
+  if (words.length !== 3)
+    throw usage(`promote needs ${apps.length === 1 ? '' : 'an app and '}two environments: ${form}`);
   const [appWord, from, to] = words as [string, string, string];
   const app = knownApp(appWord, names);
   knownEnvironment(app, from, names);
@@ -289,7 +294,8 @@ function parseStats(rest: string[], names: ConfiguredNames): DeployCommand {
   if (period) {
     words.pop();
     days = Number(period[1]) * (period[2] === 'w' ? 7 : 1);
-    if (days < 1 || days > STATS_DAYS_MAX) throw usage(`stats covers 1 to ${STATS_DAYS_MAX} days, e.g. 30d or 12w`);
+    if (days < 1 || days > STATS_DAYS_MAX)
+      throw usage(`stats covers 1 to ${STATS_DAYS_MAX} days, e.g. 30d or 12w`);
   } else if (last && /^\d/.test(last)) {
     throw usage(`"${clip(last)}" is not a period; write it like 30d or 12w`);
   }

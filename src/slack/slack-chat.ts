@@ -6,7 +6,7 @@ import { releaseChecklist } from '../engine/release-checklist';
 import { updateRelease } from '../engine/update-release';
 import type { Logger } from '../logging/logger';
 import type { Clock } from '../ports/clock';
-import type { ReleaseChat } from '../ports/release-chat';
+import type { QueueTurn, ReleaseChat } from '../ports/release-chat';
 import type { ReleaseStore } from '../ports/release-store';
 import {
   appLockedMessage,
@@ -16,7 +16,9 @@ import {
   stepDetailMessage,
 } from './blocks';
 import { overrideNotice } from './blocks/override-banner';
-import { REVIEW_QUESTIONS } from '../engine/follow-ups';
+import { queueTurnMessage, supersededQuestion } from './blocks/queue-blocks';
+import type { QueueSlot } from '../domain/deploy-queue';
+import { reviewPromptMessage } from './blocks/review-prompt';
 import type { ChannelPacer } from './channel-pacer';
 import type { ReleaseNotesSource } from './release-notes-source';
 import { UpdateCoalescer, type UpdateGate } from './update-coalescer';
@@ -32,6 +34,8 @@ export interface SlackChatDeps {
   notes: ReleaseNotesSource;
   /** One chat.update per release at most this often (Slack's chat.update is tier 3). */
   updateIntervalMs?: number;
+  /** A queued release's place (engine.releaseQueue.slotOf); without it a queued message says why it waits. */
+  queueSlotOf?: (release: Release) => Promise<QueueSlot | undefined>;
 }
 
 type ChatRef = NonNullable<Release['chat']>;
@@ -127,7 +131,22 @@ export class SlackChat implements ReleaseChat {
   async reviewRequested(release: Release): Promise<void> {
     const thread = await this.threadOf(release);
     if (!thread) return;
-    await this.postInThread(thread, stepDetailMessage(release, 'monitor', REVIEW_QUESTIONS));
+    // The button opens the review modal (commands/review.ts); its answers are stored with the release.
+    await this.postInThread(thread, reviewPromptMessage(release));
+  }
+
+  async queueTurnCame(release: Release, turn: QueueTurn): Promise<void> {
+    const thread = await this.threadOf(release);
+    if (!thread) return;
+    // The message turns from "queued" to awaiting Start (or running) first, then the mention says so.
+    await this.flush(release);
+    await this.postInThread(thread, queueTurnMessage(release, turn));
+  }
+
+  async queuedReleaseSuperseded(release: Release, newer: { id: string; version: string }): Promise<void> {
+    const thread = await this.threadOf(release);
+    if (!thread) return;
+    await this.postInThread(thread, supersededQuestion(release, newer));
   }
 
   close(): void {
@@ -176,9 +195,11 @@ export class SlackChat implements ReleaseChat {
       release.state === 'awaiting_start' ? await notes.notesFor(release.app, release.version) : undefined;
     // A reverted release is stored rolled_back at approval; what it shows waits for its rollback.
     const rollback = await this.relatedOf(release);
+    const queueSlot = release.state === 'queued' ? await this.deps.queueSlotOf?.(release) : undefined;
     const message = releaseMessage({
       release,
       checklist: releaseChecklist(release, config),
+      ...(queueSlot ? { queueSlot } : {}),
       ...(config.slack.onCall ? { onCall: config.slack.onCall } : {}),
       ...(releaseNotes ? { releaseNotes } : {}),
       ...(rollback ? { rollback } : {}),

@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine';
 import type { Logger } from '../logging/logger';
 import type { Clock } from '../ports/clock';
 import type { Authorizer } from './authorizer';
+import type { HomePublisher } from './home/home-publisher';
 
 /**
  * What the Slack listeners in commands/ work with. A person waits on every
@@ -14,7 +15,7 @@ import type { Authorizer } from './authorizer';
 export interface SlackDeps {
   config: Config;
   /** The web side's engine: its store, locks, audit log and queues on the producer connection. */
-  engine: Pick<Engine, 'service' | 'store' | 'locks' | 'audit'>;
+  engine: Pick<Engine, 'service' | 'store' | 'locks' | 'audit' | 'releaseQueue'>;
   authorizer: Authorizer;
   /**
    * For telling a first delivery from Slack's retries, and for knowing at once
@@ -24,4 +25,6 @@ export interface SlackDeps {
   prefix: string;
   clock: Clock;
   logger: Logger;
+  /** Keeps each viewer's App Home current; absent where no Home tab is served (some tests). */
+  home?: HomePublisher;
 }

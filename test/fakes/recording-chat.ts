@@ -1,5 +1,5 @@
 import type { Release, StepName } from '../../src/domain/release';
-import type { ReleaseChat } from '../../src/ports/release-chat';
+import type { QueueTurn, ReleaseChat } from '../../src/ports/release-chat';
 
 /** Remembers what the engine told the chat, in order. */
 export class RecordingChat implements ReleaseChat {
@@ -41,5 +41,18 @@ export class RecordingChat implements ReleaseChat {
   }
   async reviewRequested(release: Release): Promise<void> {
     this.events.push({ kind: 'review', releaseId: release.id, state: release.state });
+  }
+  /** `queue-turn` with `press_start` and the missing items, or `started` and who ticked. */
+  async queueTurnCame(release: Release, turn: QueueTurn): Promise<void> {
+    const lines = turn.kind === 'started' ? ['started', ...turn.tickedBy] : ['press_start', ...turn.missing];
+    this.events.push({ kind: 'queue-turn', releaseId: release.id, state: release.state, lines });
+  }
+  async queuedReleaseSuperseded(release: Release, newer: { id: string; version: string }): Promise<void> {
+    this.events.push({
+      kind: 'queue-superseded',
+      releaseId: release.id,
+      state: release.state,
+      lines: [newer.id, newer.version],
+    });
   }
 }

@@ -1,4 +1,6 @@
 import { contentError, flag, readContent, str, type Params } from './content';
+import { homeViewProblems } from '../../slack/home/home-view-limits';
+import type { FakeModals } from './modals';
 import type { FakeMessage, FakeView } from './types';
 import { BOT, type Workspace } from './workspace';
 
@@ -7,6 +9,8 @@ export type MethodResult = Record<string, unknown> & { ok: boolean; error?: stri
 export interface MethodContext {
   workspace: Workspace;
   views: Map<string, FakeView>;
+  /** Modals opened with views.open, and the trigger ids that may open them. */
+  modals: FakeModals;
   now: () => number;
 }
 
@@ -170,7 +174,8 @@ const viewsPublish: Method = (ctx, params) => {
   const record = view as Record<string, unknown>;
   if (record.type !== 'home') return fail('invalid_arguments');
   if (!Array.isArray(record.blocks)) return fail('invalid_arguments');
-  if (record.blocks.length > 100) return fail('invalid_blocks');
+  // Slack refuses a Home view over its limits (100 blocks, each block's own) whole.
+  if (homeViewProblems(record).length > 0) return fail('invalid_blocks');
   ctx.views.set(user.id, { user: user.id, view: record, at: ctx.now() });
   return {
     ok: true,
@@ -201,4 +206,5 @@ export const METHODS: Record<string, Method> = {
   'conversations.history': conversationsHistory,
   'conversations.replies': conversationsReplies,
   'views.publish': viewsPublish,
+  'views.open': (ctx, params) => ctx.modals.viewsOpen(params, ctx.now()),
 };

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { str, type Params } from './content';
 import { appTokenProblem, botTokenProblem, parseParams, readBody, sendJson, tokenOf } from './http';
 import { METHODS } from './methods';
+import { FakeModals, type FakeModal } from './modals';
 import { RateLimiter } from './rate-limit';
 import { ResponseUrls } from './response-urls';
 import { SocketModeHub } from './socket-mode';
@@ -39,6 +40,7 @@ export class FakeSlackApi {
   readonly calls: FakeCall[] = [];
   private readonly workspace: Workspace;
   private readonly views = new Map<string, FakeView>();
+  private readonly modals = new FakeModals();
   private readonly limiter = new RateLimiter();
   private readonly responseUrls: ResponseUrls;
   /** Socket Mode: envelopes to the app over the WebSocket that `apps.connections.open` hands out. */
@@ -133,6 +135,35 @@ export class FakeSlackApi {
   /** The App Home view last published for a user. */
   homeView(userId: string): FakeView | undefined {
     return this.views.get(userId);
+  }
+
+  /**
+   * A trigger_id for an interaction by `userId`, as Slack puts in each click:
+   * views.open takes it (once, within 3 s) and opens the modal for that user.
+   */
+  newTriggerId(userId: string): string {
+    return this.modals.issueTrigger(userId, Date.now());
+  }
+
+  /** The modal open for a user (views.open), until it is submitted or closed. */
+  modal(userId: string): FakeModal | undefined {
+    return this.modals.forUser(userId);
+  }
+
+  modalById(viewId: string): FakeModal | undefined {
+    return this.modals.byId(viewId);
+  }
+
+  /** The person closed the modal, or the bot's answer to its submission did (an empty ack, `clear`). */
+  closeModal(viewId: string): void {
+    const closed = this.modals.close(viewId);
+    if (closed) this.emit({ kind: 'view', user: closed.user });
+  }
+
+  /** The bot answered a submission with `response_action: 'update'`. */
+  updateModal(viewId: string, view: Record<string, unknown>): void {
+    const modal = this.modals.byId(viewId);
+    if (modal && this.modals.update(viewId, view)) this.emit({ kind: 'view', user: modal.user });
   }
 
   callsTo(method: string): FakeCall[] {
@@ -234,6 +265,7 @@ export class FakeSlackApi {
     this.calls.length = 0;
     this.workspace.clear();
     this.views.clear();
+    this.modals.clear();
     this.limiter.reset();
     this.responseUrls.reset();
     this.failures.clear();
@@ -300,7 +332,10 @@ export class FakeSlackApi {
       return { status: 200, body: { ok: true, url: this.socketMode.openUrl(`ws://127.0.0.1:${this.port}`) } };
     return {
       status: 200,
-      body: handler({ workspace: this.workspace, views: this.views, now: Date.now }, params),
+      body: handler(
+        { workspace: this.workspace, views: this.views, modals: this.modals, now: Date.now },
+        params,
+      ),
     };
   }
 

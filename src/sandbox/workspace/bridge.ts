@@ -8,6 +8,7 @@ import {
   slashCommandBody,
   type InteractionMessage,
 } from '../slack-payloads';
+import { viewSubmissionPayload } from '../view-payloads';
 
 /** An answer for the page: the HTTP status to use and its JSON body. */
 export interface Outcome {
@@ -109,6 +110,8 @@ export class BotBridge {
       message,
       ephemeral: !stored,
       response_url: slack.newResponseUrl(found.channel, user, found.ts),
+      // One the fake Slack knows, so that the bot can open a modal with it (views.open).
+      trigger_id: slack.newTriggerId(user),
       action_id: request.actionId,
       block_id: request.blockId,
     };
@@ -134,6 +137,56 @@ export class BotBridge {
     const answer = await this.post(interactionBody(payload));
     if ('error' in answer) return answer.error;
     return { status: 200, body: { ok: answer.status === 200, status: answer.status, body: answer.body } };
+  }
+
+  /**
+   * The person pressed the modal's submit button: the bot's ack decides what
+   * happens to it, as in Slack — empty or `clear` closes it, `errors` shows
+   * them beside the fields (answered to the page), `update` replaces the view.
+   */
+  async submitView(user: string, viewId: string, values: Record<string, string>): Promise<Outcome> {
+    const { slack } = this.options;
+    const modal = slack.modalById(viewId);
+    if (!modal || modal.user !== user) return fail(404, 'view_not_found', 'That form is closed.');
+    const payload = viewSubmissionPayload({
+      user_id: user,
+      user_name: this.userName(user),
+      view_id: viewId,
+      view: modal.view,
+      values,
+    });
+    const answer = await this.post(interactionBody(payload));
+    if ('error' in answer) return answer.error;
+    if (answer.status !== 200) {
+      return fail(502, 'bot_error', `deploybot answered HTTP ${answer.status}; the form stays open.`);
+    }
+    const json = (answer.json ?? {}) as Record<string, unknown>;
+    switch (json.response_action) {
+      case undefined:
+      case 'clear':
+        slack.closeModal(viewId);
+        return { status: 200, body: { ok: true, closed: true } };
+      case 'errors':
+        return { status: 200, body: { ok: true, closed: false, errors: json.errors ?? {} } };
+      case 'update':
+        if (json.view && typeof json.view === 'object')
+          slack.updateModal(viewId, json.view as Record<string, unknown>);
+        return { status: 200, body: { ok: true, closed: false } };
+      default:
+        return fail(
+          501,
+          'unsupported_response_action',
+          `The page cannot show ${String(json.response_action)}.`,
+        );
+    }
+  }
+
+  /** Cancel or ✕: the modal closes; deploybot asks for no view_closed, so nothing is sent. */
+  closeView(user: string, viewId: string): Outcome {
+    const modal = this.options.slack.modalById(viewId);
+    if (!modal || modal.user !== user) return fail(404, 'view_not_found', 'That form is closed.');
+    this.options.slack.closeModal(viewId);
+    return { status: 200, body: { ok: true, closed: true } };
   }
 
   private userName(id: string): string {

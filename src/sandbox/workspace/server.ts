@@ -5,6 +5,7 @@ import type { FakeChannel, FakeSlackApi } from '../fake-slack-api';
 import { readBody, sendJson } from '../fake-slack/http';
 import { BotBridge, type ActionRequest } from './bridge';
 import { ChangeStream } from './events';
+import { HomeBridge } from './home-bridge';
 import { DEFAULT_PERSONAS, type Persona } from './personas';
 import { isAddressInUse, PortInUseError } from './port-in-use';
 import { workspaceState } from './state';
@@ -28,6 +29,9 @@ export interface WorkspaceServerOptions {
 
 type Json = Record<string, unknown>;
 
+/** What the page POSTs: commands, clicks, and a modal's submit or close. */
+const POST_PATHS = new Set(['/api/command', '/api/action', '/api/view-submit', '/api/view-close']);
+
 /**
  * A local Slack client for one channel: a page showing what the bot posted to the
  * fake Slack, as any of a few people, whose commands and clicks reach the bot as
@@ -39,6 +43,7 @@ export class WorkspaceServer {
   private readonly personas: readonly Persona[];
   private readonly commands: readonly string[];
   private readonly bridge: BotBridge;
+  private readonly home: HomeBridge;
   private readonly changeDelayMs: number;
   private files = new Map<string, StaticFile>();
   private index = '';
@@ -68,6 +73,12 @@ export class WorkspaceServer {
       channel,
       ackTimeoutMs: options.ackTimeoutMs ?? 3000,
       commands: this.commands,
+    });
+    this.home = new HomeBridge({
+      slack: options.slack,
+      botEventsUrl: options.botEventsUrl,
+      signingSecret: options.signingSecret,
+      ackTimeoutMs: options.ackTimeoutMs ?? 3000,
     });
   }
 
@@ -118,11 +129,12 @@ export class WorkspaceServer {
         const file = path.startsWith('/static/') ? this.files.get(path.slice('/static/'.length)) : undefined;
         if (file && path !== '/static/index.html') return this.sendText(res, file.type, file.body);
         if (path === '/api/state') return this.state(res, url.searchParams.get('user'));
+        if (path === '/api/home') return this.homeView(res, url.searchParams.get('user'));
         if (path === '/api/events' && req.method === 'GET' && this.changes)
           return this.changes.attach(req, res);
         if (path === '/favicon.ico') return void res.writeHead(204).end();
       }
-      if (req.method === 'POST' && (path === '/api/command' || path === '/api/action')) {
+      if (req.method === 'POST' && POST_PATHS.has(path)) {
         // JSON only: a form or text/plain POST from another site cannot get here without CORS.
         if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
           return sendJson(res, 415, { ok: false, error: 'json_only' });
@@ -134,9 +146,12 @@ export class WorkspaceServer {
         const outcome =
           path === '/api/command'
             ? await this.bridge.command(user, typeof body.text === 'string' ? body.text : '')
-            : await this.action(user, body);
+            : path === '/api/action'
+              ? await this.action(user, body)
+              : await this.view(path, user, body);
         return sendJson(res, outcome.status, outcome.body);
       }
+      if (req.method === 'POST' && path === '/api/home') return await this.openHome(req, res);
       sendJson(res, 404, { ok: false, error: 'not_found' });
     } catch (error) {
       if (!res.headersSent)
@@ -165,6 +180,36 @@ export class WorkspaceServer {
       request.selected = selected;
     }
     return this.bridge.action(user, request);
+  }
+
+  /** The modal's submit (with what was typed, by input block id) or its close. */
+  private async view(path: string, user: string, body: Json) {
+    const { viewId, values } = body;
+    if (typeof viewId !== 'string') return { status: 400, body: { ok: false, error: 'view_id_required' } };
+    if (path === '/api/view-close') return this.bridge.closeView(user, viewId);
+    const typed = values && typeof values === 'object' && !Array.isArray(values) ? (values as Json) : {};
+    if (!Object.values(typed).every((v) => typeof v === 'string')) {
+      return { status: 400, body: { ok: false, error: 'values_must_be_text' } };
+    }
+    return this.bridge.submitView(user, viewId, typed as Record<string, string>);
+  }
+
+  /** The Home tab's view as the bot last published it for a user. */
+  private homeView(res: ServerResponse, user: string | null): void {
+    const me = this.userOf(user);
+    if (!me) return sendJson(res, 400, { ok: false, error: 'unknown_user' });
+    sendJson(res, 200, { ok: true, ...this.home.view(me) }, { 'Cache-Control': 'no-store' });
+  }
+
+  /** The person opened the Home tab: Slack tells the bot (app_home_opened). */
+  private async openHome(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+      return sendJson(res, 415, { ok: false, error: 'json_only' });
+    }
+    const me = this.userOf(parseJson(await readBody(req))?.user);
+    if (!me) return sendJson(res, 400, { ok: false, error: 'unknown_user' });
+    const outcome = await this.home.open(me);
+    sendJson(res, outcome.status, outcome.body);
   }
 
   /** A person the fake Slack knows (a persona or any other user), never the bot itself. */

@@ -26,6 +26,8 @@ export interface WorkspaceState {
   messages: FakeMessage[];
   /** This user's ephemerals in the channel, oldest first (`thread_ts` set for ones in a thread). */
   ephemerals: FakeEphemeral[];
+  /** The modal the bot opened for this user (views.open), while it is open. */
+  modal?: { id: string; view: Record<string, unknown> };
 }
 
 /**
@@ -61,5 +63,11 @@ export function workspaceState(
     ),
     messages: slack.messages(channel.id),
     ephemerals: slack.ephemerals(me).filter((e) => e.channel === channel.id),
+    ...modalOf(slack, me),
   };
+}
+
+function modalOf(slack: FakeSlackApi, me: string): Pick<WorkspaceState, 'modal'> {
+  const modal = slack.modal(me);
+  return modal ? { modal: { id: modal.id, view: modal.view } } : {};
 }

@@ -14,6 +14,10 @@ const TYPES: Record<string, string> = {
   'blocks.js': 'text/javascript; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'actions.js': 'text/javascript; charset=utf-8',
+  'home.js': 'text/javascript; charset=utf-8',
+  'home.css': 'text/css; charset=utf-8',
+  'modal.js': 'text/javascript; charset=utf-8',
+  'modal.css': 'text/css; charset=utf-8',
 };
 
 export interface StaticFile {

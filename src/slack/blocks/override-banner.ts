@@ -31,5 +31,8 @@ export function overrideNotice(release: Release): Message {
   const line = overrideLine(release) ?? '';
   const what = `${escapeTruncated(release.app, 80)} ${escapeTruncated(release.version, 80)} → ${escapeTruncated(release.environment, 80)}`;
   const text = `Break-glass release of ${what}: ${release.override?.overrode ?? ''}`;
-  return { text: truncateMrkdwn(text, FALLBACK_TEXT_MAX), blocks: [section(`${line}\nRelease: ${what} (\`${escapeTruncated(release.id, 60)}\`)`)] };
+  return {
+    text: truncateMrkdwn(text, FALLBACK_TEXT_MAX),
+    blocks: [section(`${line}\nRelease: ${what} (\`${escapeTruncated(release.id, 60)}\`)`)],
+  };
 }

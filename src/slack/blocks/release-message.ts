@@ -1,5 +1,6 @@
 import { overrideBanner } from './override-banner';
 import type { ItemStatus } from '../../domain/checklist';
+import type { QueueSlot } from '../../domain/deploy-queue';
 import type { Release } from '../../domain/release';
 import {
   MAX_BLOCKS,
@@ -18,7 +19,7 @@ import {
 import { LIMITS } from './limits';
 import { automatedLines, isAutomatedStatus, manualBlocks, startNeedsLine } from './checklist-blocks';
 import { fitParts, releaseId, slackTime, stepLines, titlePlain, who } from './release-format';
-import { notificationText, outcomeLine, requiredCount, stateLabel } from './shown-status';
+import { notificationText, outcomeLine, queuedPhrase, requiredCount, stateLabel } from './shown-status';
 import { escapeMrkdwn, escapeTruncated, formatCount, trimmedNote, truncateMrkdwn } from './text';
 
 /** Everything the one parent message of a release shows. */
@@ -32,6 +33,8 @@ export interface ReleaseView {
   releaseNotes?: string;
   /** The release named by `release.rolledBackBy`, as stored: whether it still runs decides what the message says. */
   rollback?: Release;
+  /** A queued release's place in its queue, when the caller looked it up; else its `queue.why` is shown. */
+  queueSlot?: QueueSlot;
   now: number;
 }
 
@@ -49,10 +52,13 @@ export function releaseMessage(view: ReleaseView): Message {
   const { release, now } = view;
   const blocks: Block[] = [...headBlocks(view), divider()];
   // Keep room for the closing blocks: start-needs line, buttons, footer.
+  const room = MAX_BLOCKS - blocks.length - 1;
   const tail: Block[] =
     release.state === 'awaiting_start'
-      ? awaitingBlocks(view, MAX_BLOCKS - blocks.length - 1)
-      : progressBlocks(view);
+      ? awaitingBlocks(view, room)
+      : release.state === 'queued'
+        ? queuedBlocks(view, room)
+        : progressBlocks(view);
   blocks.push(...tail, context(`Updated ${slackTime(now)}`));
   return { text: notificationText(release, view.rollback, now, view.checklist), blocks };
 }
@@ -147,6 +153,23 @@ function awaitingBlocks(view: ReleaseView, maxBlocks: number): Block[] {
       cancelButton(release),
     ]),
   );
+  return blocks;
+}
+
+/**
+ * While queued: its place, the manual checklist (people may tick while it
+ * waits; a complete one lets it start by itself at its turn) and Cancel. No
+ * Start: preflight runs, and the lock is taken, only when its turn comes.
+ */
+function queuedBlocks(view: ReleaseView, maxBlocks: number): Block[] {
+  const { release, checklist } = view;
+  const blocks: Block[] = [section(`🕒 ${queuedPhrase(release, view.queueSlot)}`)];
+  // Keep two blocks for the start-needs line and the button.
+  blocks.push(...manualBlocks(checklist, maxBlocks - blocks.length - 2));
+  blocks.push(
+    context(`${startNeedsLine(checklist)} · preflight runs when its turn comes; with every required item ticked it then starts by itself`),
+  );
+  blocks.push(actions('release-buttons', [cancelButton(release)]));
   return blocks;
 }
 

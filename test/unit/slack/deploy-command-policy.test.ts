@@ -62,7 +62,14 @@ describe('parseDeployCommand: queue, schedule, override, promote, log, stats', (
     },
     {
       text: 'v1.2.1 --override=urgent',
-      expected: { kind: 'release', version: 'v1.2.1', type: 'minor', dryRun: false, queue: false, override: 'urgent' },
+      expected: {
+        kind: 'release',
+        version: 'v1.2.1',
+        type: 'minor',
+        dryRun: false,
+        queue: false,
+        override: 'urgent',
+      },
     },
     { text: 'queue', expected: { kind: 'queue' } },
     { text: 'queue production', expected: { kind: 'queue', environment: 'production' } },
@@ -83,10 +90,15 @@ describe('parseDeployCommand: queue, schedule, override, promote, log, stats', (
     { text: `log ${RELEASE_ID}`, expected: { kind: 'log', releaseId: RELEASE_ID } },
     { text: 'stats', expected: { kind: 'stats', days: 30 } },
     { text: 'stats 90d', expected: { kind: 'stats', days: 90 } },
-    { text: 'stats backend production 12w', names: TWO_APPS, expected: { kind: 'stats', app: 'backend', environment: 'production', days: 84 } },
+    {
+      text: 'stats backend production 12w',
+      names: TWO_APPS,
+      expected: { kind: 'stats', app: 'backend', environment: 'production', days: 84 },
+    },
   ];
   for (const { text, names, expected } of ACCEPTED) {
-    it(`accepts ${JSON.stringify(text)}`, () => assert.deepEqual(parseDeployCommand(text, names ?? ONE_APP), expected));
+    it(`accepts ${JSON.stringify(text)}`, () =>
+      assert.deepEqual(parseDeployCommand(text, names ?? ONE_APP), expected));
   }
 
   const REFUSED: { text: string; names?: ConfiguredNames; message: RegExp }[] = [
@@ -95,13 +107,29 @@ describe('parseDeployCommand: queue, schedule, override, promote, log, stats', (
     { text: 'v1.2.0 --override ""', message: /^--override needs a value/ },
     { text: `v1.2.0 --override "${'x'.repeat(501)}"`, message: /keep it under 500/ },
     { text: 'v1.2.0 --at', message: /^--at needs a value, e\.g\. --at "tue 14:00"/ },
-    { text: 'v1.2.0 --at "tue 14:00" --dry-run', message: /--at schedules a release; --dry-run only shows one/ },
-    { text: 'v1.2.0 --later', message: /^unknown option "--later"; options here: --dry-run, --queue, --type, --at, --override$/ },
+    {
+      text: 'v1.2.0 --at "tue 14:00" --dry-run',
+      message: /--at schedules a release; --dry-run only shows one/,
+    },
+    {
+      text: 'v1.2.0 --later',
+      message: /^unknown option "--later"; options here: --dry-run, --queue, --type, --at, --override$/,
+    },
     { text: 'promote production', message: /^promote needs two environments/ },
     { text: 'promote staging staging', message: /two different environments, not staging twice/ },
-    { text: 'promote staging qa', message: /^unknown environment "qa" for backend; configured: staging, production$/ },
-    { text: 'promote staging production', names: TWO_APPS, message: /^promote needs an app and two environments/ },
-    { text: 'promote staging production --queue', message: /^unknown option "--queue"; options here: --type, --override$/ },
+    {
+      text: 'promote staging qa',
+      message: /^unknown environment "qa" for backend; configured: staging, production$/,
+    },
+    {
+      text: 'promote staging production',
+      names: TWO_APPS,
+      message: /^promote needs an app and two environments/,
+    },
+    {
+      text: 'promote staging production --queue',
+      message: /^unknown option "--queue"; options here: --type, --override$/,
+    },
     { text: 'log', message: /^log needs a release id/ },
     { text: 'log abc', message: /is not a release id/ },
     { text: `log ${RELEASE_ID} more`, message: /unexpected "more"/ },

@@ -1,4 +1,4 @@
-/* global document, window, localStorage, fetch, EventSource, setInterval, clearInterval */
+/* global document, window, localStorage, fetch, EventSource, setInterval, clearInterval, CustomEvent */
 /**
  * The workspace page: fetches what one person sees of the channel, draws it,
  * and redraws whenever the server says the fake Slack changed (Server-Sent
@@ -254,6 +254,8 @@
       if (response.ok) {
         ws.state = await response.json();
         render();
+        // For what draws itself from the state outside the channel (modal.js).
+        document.dispatchEvent(new CustomEvent('workspace:state', { detail: ws.state }));
         $('#connection').dataset.state = 'ok';
       }
     } catch {
