@@ -151,6 +151,8 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
   await whenReady(readiness, STARTUP_WAIT_MS).catch(() =>
     logger.warn({ redis: redactRedisUrl(redisUrl) }, 'redis not reachable yet; serving, not ready'),
   );
+  // Releases stored before their summaries existed join the DORA figures: once, in the background.
+  if (workers) void backfillSummaries(new RedisReleaseStore(readiness, prefix), config, logger);
   const port = Number(env.PORT || 3000);
   let server: Server;
   let stopSlack = async () => undefined as void;
@@ -224,6 +226,20 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
       await Promise.allSettled(connections.map((redis) => closeRedis(redis)));
     },
   };
+}
+
+/** Writes the DORA summary of every release that lacks one (stored before summaries existed); logs what it did. */
+async function backfillSummaries(store: RedisReleaseStore, config: Config, logger: Logger): Promise<void> {
+  try {
+    let written = 0;
+    for (const app of Object.keys(config.apps)) written += await store.backfillSummaries(app);
+    if (written > 0) logger.info({ written }, 'release summaries written for older releases');
+  } catch (error) {
+    logger.warn(
+      { err: error },
+      'could not write summaries of older releases; their DORA figures wait for the next start',
+    );
+  }
 }
 
 /** How long start-up waits for Redis before serving without it. */

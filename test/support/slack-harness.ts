@@ -61,6 +61,8 @@ export class SlackHarness {
         gate: redisUpdateGate(redis, prefix),
         notes: new ReleaseNotesSource(this.config),
         updateIntervalMs: options.updateIntervalMs ?? 100,
+        // The engine is built after its chat: its queue is looked up when a queued release is drawn.
+        queueSlotOf: async (release) => this.engine.engine.releaseQueue.slotOf(release),
       });
       return this.chat;
     });

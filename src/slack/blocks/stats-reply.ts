@@ -68,7 +68,7 @@ export function statsReply(answer: StatsAnswer, now: number): Message {
       ),
     );
   }
-  const text = `Delivery figures for ${scope.plain}, last ${answer.query.days} days: ${current.deploymentFrequency.deployments} deployments`;
+  const text = `Delivery figures for ${scope.plain}, last ${plural(answer.query.days, 'day')}: ${plural(current.deploymentFrequency.deployments, 'deployment')}`;
   return { text: truncate(text, FALLBACK_TEXT_MAX), blocks };
 }
 
