@@ -285,6 +285,20 @@ async function releaseOrQueue(
     });
     return { message: noticeReply(queuedNotice(queued, timeZone, clock.now())) };
   }
+  // Releases already waiting their turn go first: a request never overtakes the queue.
+  const waiting = (await engine.releaseQueue.list({ app: target.app, environment: target.environment }))
+    // A release scheduled for later (`--at`) holds nobody up until its time.
+    .flatMap((listing) => listing.slots.filter((slot) => slot.scheduledFor === undefined));
+  if (waiting.length > 0) {
+    const refused = refusedReply(
+      `${target.app}/${target.environment} has ${waiting.length === 1 ? 'a release' : `${waiting.length} releases`} queued (${waiting
+        .map((slot) => `\`${slot.entry.id}\` ${slot.entry.version}`)
+        .join(', ')}); a new release waits behind ${waiting.length === 1 ? 'it' : 'them'}`,
+      `/deploy queue ${target.app} ${target.environment}`,
+    );
+    const offer = queueItButton({ ...request, why: 'behind the releases already queued' });
+    return { message: { ...refused, blocks: [...(refused.blocks ?? []), offer] } };
+  }
   try {
     const release = await engine.service.request(request);
     return { message: noticeReply(requested(release)) };

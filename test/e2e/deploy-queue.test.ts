@@ -121,7 +121,29 @@ describe('the deploy queue in Slack over real HTTP', function () {
     } finally {
       await queue.close();
     }
-    // Until then it does not run, and the lock stays free for others.
+    // Until then it does not run, and the lock stays free for others: a release now is not held up by it.
     assert.equal(await h.engine.engine.locks.holder({ app: 'backend', environment: 'staging' }), undefined);
+    const now = await replyTo('U0DEPLOYER', () => h.command('U0DEPLOYER', 'v1.1.0 staging'));
+    assert.match(textOf(now), /Requested backend v1\.1\.0 → staging/);
+  });
+
+  it('never lets a new request overtake a release already waiting in the queue', async () => {
+    const first = await h.engine.engine.service.request({
+      version: 'v1.1.0',
+      app: 'backend',
+      environment: 'staging',
+      requestedBy: 'U0DEPLOYER',
+    });
+    await replyTo('U0DEPLOYER', () => h.command('U0DEPLOYER', 'v1.2.0 staging --queue'));
+    const queued = await until(async () => releaseOtherThan(first.id), 'the queued release');
+    assert.equal(queued.state, 'queued');
+    const refused = await replyTo('U0REQUESTER', () => h.command('U0REQUESTER', 'v1.3.0 staging'));
+    assert.match(
+      textOf(refused),
+      new RegExp(`backend/staging has a release queued \\(\`${queued.id}\` v1\\.2\\.0\\)`),
+    );
+    assert.match(textOf(refused), /"action_id":"queue_it"/);
+    const history = await h.engine.engine.store.history('backend', { environment: 'staging' });
+    assert.equal(history.length, 2, 'nothing was started');
   });
 });
