@@ -186,7 +186,7 @@ async function act(
           if (!decision.allowed) {
             return {
               message: refusedReply(
-                `a queued release is cancelled by its requester or an approver: ${decision.because}`,
+                `a queued release is withdrawn by its requester (${person(release.requestedBy)}) or an approver; ${decision.because}`,
               ),
             };
           }

@@ -1,3 +1,4 @@
+import { person } from '../src/domain/authorization';
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import { resolveTarget } from '../src/config/target';
 import type { Release } from '../src/domain/release';
@@ -52,12 +53,25 @@ export function registerReleaseActions(app: App, deps: SlackDeps): void {
     try {
       const release = await deps.engine.service.get(String((action as unknown as Json).value));
       const target = resolveTarget(deps.config, release.app, release.environment);
-      // Whoever asked for a release may always withdraw it.
+      // Whoever asked for a release may always withdraw it; a queued one also an approver, anyone else's a deployer.
+      const queued = release.state === 'queued';
       if (release.requestedBy !== body.user.id) {
-        const decision = await deps.authorizer.check('deploy', body.user.id, target, release.id);
-        if (!decision.allowed) return void (await respond(refusal(decision.because)));
+        const decision = await deps.authorizer.check(
+          queued ? 'approve' : 'deploy',
+          body.user.id,
+          target,
+          release.id,
+        );
+        if (!decision.allowed) {
+          const rule = queued
+            ? `a queued release is withdrawn by its requester (${person(release.requestedBy)}) or an approver; ${decision.because}`
+            : decision.because;
+          return void (await respond(refusal(rule)));
+        }
       }
-      await deps.engine.service.cancel(release.id, body.user.id);
+      // A queued release leaves its queue too, so the places of those behind it move up at once.
+      if (queued) await deps.engine.releaseQueue.cancel(release.id, body.user.id);
+      else await deps.engine.service.cancel(release.id, body.user.id);
     } catch (error) {
       await replyWithError(respond, error, deps, 'release_cancel');
     }

@@ -145,5 +145,20 @@ describe('the deploy queue in Slack over real HTTP', function () {
     assert.match(textOf(refused), /"action_id":"queue_it"/);
     const history = await h.engine.engine.store.history('backend', { environment: 'staging' });
     assert.equal(history.length, 2, 'nothing was started');
+
+    // Its message's Cancel: refused to an outsider, done for its requester, and it leaves the queue.
+    const message = await until(
+      async () => (await h.engine.engine.store.get(queued.id))?.chat,
+      'its message',
+    );
+    const outsider = await replyTo('U0OUTSIDER', () => h.click('U0OUTSIDER', message.ts, 'release_cancel'));
+    assert.match(
+      textOf(outsider),
+      /a queued release is withdrawn by its requester \(<@U0DEPLOYER>\) or an approver; nobody is configured to approve rollbacks in staging/,
+    );
+    await h.click('U0DEPLOYER', message.ts, 'release_cancel');
+    assert.equal((await h.engine.waitFor(queued.id, (r) => r.state !== 'queued')).state, 'cancelled');
+    const listing = await replyTo('U0DEPLOYER', () => h.command('U0DEPLOYER', 'queue backend staging'));
+    assert.doesNotMatch(textOf(listing), new RegExp(queued.id));
   });
 });
