@@ -23,7 +23,7 @@ import type { StepQueue } from '../ports/step-queue';
 import type { RedisDeployQueueIndex } from '../redis/deploy-queue-index';
 import { appendAudit } from './audit-trail';
 import { bestEffort } from './best-effort';
-import { scheduleGate } from './release-policy';
+import { recordOverride, scheduleGate } from './release-policy';
 import { QueueTurns, type AdvanceOutcome, type WindowJudge } from './queue-turns';
 import type { ReleaseRequest, ReleaseService } from './release-service';
 import { BOT } from './rollback-proposals';
@@ -136,20 +136,8 @@ export class ReleaseQueue {
       releaseId: id,
       detail: `${version} (${type}): ${input.why}`,
     });
-    if (release.override) {
-      await appendAudit(this.deps, {
-        actor: input.requestedBy,
-        action: 'release.override',
-        ...scope,
-        releaseId: id,
-        detail: `${release.override.overrode} — reason: ${release.override.reason}`,
-      });
-    }
     await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
-    if (release.override) {
-      const overridden = (await store.get(id)) ?? release;
-      await bestEffort(this.deps.logger, 'chat override', () => this.deps.chat.policyOverridden(overridden));
-    }
+    await recordOverride(this.deps, release);
     if (input.notBefore !== undefined && input.notBefore > now) {
       await this.deps.triggers.advanceAt(scope, input.notBefore, now);
     }

@@ -11,7 +11,7 @@ import { appendAudit } from './audit-trail';
 import { bestEffort } from './best-effort';
 import type { ReleaseServiceDeps } from './release-service';
 import { BOT } from './rollback-proposals';
-import { scheduleGate } from './release-policy';
+import { recordOverride, scheduleGate } from './release-policy';
 import { updateRelease } from './update-release';
 
 export interface ReleaseRequest {
@@ -105,21 +105,9 @@ export class ReleaseRequests {
         releaseId: id,
         detail: `${version} (${type})`,
       });
-      if (release.override) {
-        await appendAudit(this.deps, {
-          actor: input.requestedBy,
-          action: 'release.override',
-          ...scope,
-          releaseId: id,
-          detail: `${release.override.overrode} — reason: ${release.override.reason}`,
-        });
-      }
       // The message is posted before any step runs, so every later update has a message to edit.
       await bestEffort(this.deps.logger, 'chat create', () => this.deps.chat.releaseCreated(release));
-      if (release.override) {
-        const overridden = (await store.get(id)) ?? release;
-        await bestEffort(this.deps.logger, 'chat override', () => this.deps.chat.policyOverridden(overridden));
-      }
+      await recordOverride(this.deps, release);
       // Preflight runs now: its results tick the checklist people look at before Start.
       const first = nextRunnableStep(release);
       if (first && RUNS_BEFORE_START.includes(first.name)) await this.deps.queue.enqueue(id, first.name);
