@@ -1,6 +1,6 @@
 import { missingForStart } from '../domain/checklist';
 import { nextEligibleAt, queueEntryOf, runOrder, supersedingRelease } from '../domain/deploy-queue';
-import { DeploybotError } from '../domain/errors';
+import { DeploybotError, OutOfScheduleError } from '../domain/errors';
 import { RUNS_BEFORE_START } from '../domain/plan';
 import { lockTtlFor } from '../domain/reconcile';
 import { isFinished, nextRunnableStep, type Release } from '../domain/release';
@@ -116,6 +116,12 @@ export class QueueTurns {
       // Someone pressed Start (or cancelled) first, or unticked an item: then they are already on it.
       if (!(error instanceof DeploybotError)) throw error;
       logger.info({ releaseId, code: error.code }, 'a release from the queue did not start by itself');
+      // Its window closed between its turn and the end of its preflight: its requester decides when.
+      if (error instanceof OutOfScheduleError) {
+        await bestEffort(logger, 'chat queue turn', () =>
+          this.deps.chat.queueTurnCame(release, { kind: 'press_start', missing: [error.message] }),
+        );
+      }
     }
     return 'done';
   }
