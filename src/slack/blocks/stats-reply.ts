@@ -74,12 +74,14 @@ export function statsReply(answer: StatsAnswer, now: number): Message {
 
 function scopeWords(answer: StatsAnswer): { plain: string; mrkdwn: string } {
   const { app, environment } = answer.query;
-  const apps = new Set(answer.scopes.map((s) => s.app)).size;
-  const appPart = app !== undefined ? app : `all ${plural(apps, 'app')}`;
+  const names = [...new Set(answer.scopes.map((s) => s.app))];
+  // One app configured: name it, rather than "all 1 app".
+  const appPart = app ?? (names.length === 1 ? (names[0] as string) : `all ${plural(names.length, 'app')}`);
   const envPart = environment !== undefined ? `in ${environment}` : 'in every environment';
   const plain = `${truncate(appPart, NAME_MAX)} ${truncate(envPart, NAME_MAX + 3)}`;
   const pairs = plural(answer.scopes.length, 'app and environment pair', 'app and environment pairs');
-  return { plain, mrkdwn: `${escapeTruncated(`${appPart} ${envPart}`, 2 * NAME_MAX)} (${pairs})` };
+  const counted = answer.scopes.length > 1 ? ` (${pairs})` : '';
+  return { plain, mrkdwn: `${escapeTruncated(`${appPart} ${envPart}`, 2 * NAME_MAX)}${counted}` };
 }
 
 /** `*Deployment frequency:* 2.1/week … — *High* — ↑ up from 1.4/week (better)` */
