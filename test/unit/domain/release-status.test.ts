@@ -34,6 +34,7 @@ function rollback(state: ReleaseState, overrides: Partial<Release> = {}): Releas
 const reverted = (state: ReleaseState = 'rolled_back') => release({ state, rolledBackBy: ROLLBACK_ID });
 
 const CASES: [string, Release, Release | undefined, ShownState][] = [
+  ['a release waiting its turn in the deploy queue', release({ state: 'queued' }), undefined, 'queued'],
   ['a release waiting for its checklist', release({ state: 'awaiting_start' }), undefined, 'awaiting_start'],
   ['a running release', release(), undefined, 'running'],
   ['a succeeded release', release({ state: 'succeeded' }), undefined, 'succeeded'],

@@ -11,6 +11,7 @@ import {
 import type { ReleaseState, StepState } from '../../../src/domain/release';
 
 const RELEASE_STATES: ReleaseState[] = [
+  'queued',
   'awaiting_start',
   'running',
   'succeeded',
@@ -18,7 +19,7 @@ const RELEASE_STATES: ReleaseState[] = [
   'cancelled',
   'rolled_back',
 ];
-const RELEASE_EVENTS: ReleaseEvent[] = ['start', 'complete', 'fail', 'cancel', 'roll_back'];
+const RELEASE_EVENTS: ReleaseEvent[] = ['dequeue', 'start', 'complete', 'fail', 'cancel', 'roll_back'];
 const STEP_STATES: StepState[] = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped'];
 const STEP_EVENTS: StepEvent[] = ['begin', 'wait', 'succeed', 'fail', 'skip'];
 
@@ -27,6 +28,8 @@ const STEP_EVENTS: StepEvent[] = ['begin', 'wait', 'succeed', 'fail', 'skip'];
  * listed here must be refused.
  */
 const ALLOWED_RELEASE: Record<string, ReleaseState> = {
+  'queued+dequeue': 'awaiting_start',
+  'queued+cancel': 'cancelled',
   'awaiting_start+start': 'running',
   'awaiting_start+cancel': 'cancelled',
   'awaiting_start+fail': 'failed',
