@@ -35,6 +35,8 @@ import { deploymentLogOf } from '../src/engine/deployment-log-source';
 import { deploymentLogReply } from '../src/slack/blocks/deployment-log';
 import { queueItButton, queueReply } from '../src/slack/blocks/queue-blocks';
 import { statsReply } from '../src/slack/blocks/stats-reply';
+import { context } from '../src/slack/blocks/block';
+import { slackTime } from '../src/slack/blocks/release-format';
 import { promotionSource, promotionTick } from '../src/engine/promotion';
 
 type Reply = { text: string; blocks?: unknown[] };
@@ -311,11 +313,25 @@ async function releaseOrQueue(
           ? 'outside its window'
           : undefined;
     if (why === undefined || !(error instanceof DeploybotError)) throw error;
-    const help = error instanceof LockedError ? lockHelp(error) : undefined;
-    const refused = refusedReply(error.message, help);
+    const refused =
+      error instanceof LockedError
+        ? refusedReply(error.message, lockHelp(error))
+        : scheduleRefusal(error as OutOfScheduleError);
     const offer = queueItButton({ ...request, why: `${why} when requested` });
     return { message: { ...refused, blocks: [...(refused.blocks ?? []), offer] } };
   }
+}
+
+/**
+ * A schedule's refusal: the rule and the next allowed time in the schedule's
+ * zone, then that time once more as a Slack date token, which each reader's
+ * client shows in their own time zone.
+ */
+function scheduleRefusal(error: OutOfScheduleError): Reply {
+  const refused = refusedReply(error.message);
+  if (error.nextAllowedAt === undefined) return refused;
+  const yours = context(`In your time zone: ${slackTime(error.nextAllowedAt, 'datetime')}`);
+  return { ...refused, blocks: [...(refused.blocks ?? []), yours] };
 }
 
 /** What `/deploy … --queue` answers: where the release now is. */
@@ -413,7 +429,7 @@ export async function replyWithError(
   }
   // So is the schedule: the message names the rule and the next allowed time.
   if (error instanceof OutOfScheduleError) {
-    await respond(ephemeral(refusedReply(error.message)));
+    await respond(ephemeral(scheduleRefusal(error)));
     return;
   }
   if (!(error instanceof DeploybotError)) deps.logger.error({ err: error }, 'slack command failed');

@@ -58,6 +58,8 @@ describe('release policy in Slack over real HTTP: freezes, break-glass, promotio
     assert.match(reply, /year-end freeze/);
     // The freeze ends 2 h 10 min from now (give or take the test's own minute).
     assert.match(reply, /in 2 h (9|10) min/);
+    // And once more as a date token, which each reader's Slack shows in their own time zone.
+    assert.match(reply, /In your time zone: <!date\^\d+\^\{date_short\} \{time\}\|/);
     assert.deepEqual(await h.engine.engine.store.history('backend'), []);
     assert.equal(
       await h.engine.engine.locks.holder({ app: 'backend', environment: 'production' }),
