@@ -23,7 +23,7 @@ import {
 } from './redis/connection';
 import { ConnectionLog } from './redis/connection-log';
 import { RedisReleaseStore } from './redis/release-store';
-import { redisUpdateGate } from './redis/slack-pacing';
+import { redisChannelIds, redisPostSlots, redisUpdateGate, SLACK_UPDATE_BUDGET } from './redis/slack-pacing';
 import { createSlackApp, slackSecretsFromEnv } from './slack/app';
 import { Authorizer } from './slack/authorizer';
 import { ChannelPacer } from './slack/channel-pacer';
@@ -85,14 +85,16 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
       rejectRateLimitedCalls: false,
     });
     const store = new RedisReleaseStore(redis, prefix);
+    // Slack's limits are per channel and count every process: pace posts and edits through Redis.
+    const channelIds = redisChannelIds(redis, prefix);
     const chat = new SlackChat({
       client,
       store,
       config,
       clock: systemClock,
       logger,
-      pacer: new ChannelPacer(),
-      gate: redisUpdateGate(redis, prefix),
+      pacer: new ChannelPacer(undefined, undefined, { slots: redisPostSlots(redis, prefix), channelIds }),
+      gate: redisUpdateGate(redis, prefix, { budget: SLACK_UPDATE_BUDGET, channelIds }),
       notes: new ReleaseNotesSource(config),
       queueSlotOf: async (release) => enginesByRedis.get(redis)?.releaseQueue.slotOf(release),
     });

@@ -1,9 +1,10 @@
 /**
  * The deploybot.yaml of the scale benchmark: one production environment per
  * app of the many-app seed (its cluster's web and worker services, its own
- * database, its web log group, health from its simulated service), all
- * releases announced in one channel — the worst case for Slack's per-channel
- * pacing — with a monitoring window of minutes, not the chaos tests' seconds.
+ * database, its web log group, health from its simulated service), its
+ * releases announced in its team's channel (BENCH_SCALE_APPS_PER_CHANNEL apps
+ * share one; all in one channel is the worst case for Slack's per-channel
+ * pacing), with a monitoring window of minutes, not the chaos tests' seconds.
  */
 import type { ManyApp } from '../../src/sandbox/aws/seed-many';
 
@@ -16,12 +17,18 @@ export interface ScaleWindows {
 export const REQUESTER = 'U0REQUESTER';
 const APPROVERS = ['U0APPROVER', 'U0DEPLOYER'];
 
+/** The k-th team channel of the fake workspace (ScaleSystem.channelOf deals apps to them). */
+export function teamChannel(index: number): { id: string; name: string } {
+  return { id: `C0TEAM${String(index).padStart(3, '0')}`, name: `team-${index}` };
+}
+
 export function scaleConfigYaml(
-  apps: readonly { app: ManyApp; healthUrl: string }[],
+  apps: readonly { app: ManyApp; healthUrl: string; channel: string }[],
   w: ScaleWindows,
 ): string {
   const ms = (n: number) => `${Math.round(n)}ms`;
-  const environment = (app: ManyApp, healthUrl: string) => ({
+  const environment = (app: ManyApp, healthUrl: string, channel: string) => ({
+    channel,
     cluster: app.cluster,
     services: [
       { name: app.web.service, containers: [app.web.container] },
@@ -60,9 +67,9 @@ export function scaleConfigYaml(
     slack: { channel: 'engineering' },
     engine: { lockTtl: '10m', startTimeout: '30m', concurrency: 50 },
     apps: Object.fromEntries(
-      apps.map(({ app, healthUrl }) => [
+      apps.map(({ app, healthUrl, channel }) => [
         app.name,
-        { environments: { production: environment(app, healthUrl) } },
+        { environments: { production: environment(app, healthUrl, channel) } },
       ]),
     ),
   });

@@ -7,13 +7,19 @@
 import { findStep, type Release } from '../../src/domain/release';
 import type { RedisReleaseStore } from '../../src/redis/release-store';
 import type { FakeMessage } from '../../src/sandbox/fake-slack/types';
-import { CHANNEL, elements, textOf, type ChaosSlack } from '../../test/support/chaos-slack';
+import { elements, textOf, type ChaosSlack } from '../../test/support/chaos-slack';
 import { waitUntil } from '../../test/support/chaos-wait';
 import { REQUESTER } from './config';
 
 const REQUIRED_MANUAL_ITEMS = ['unit-tests', 'code-reviewed'];
 /** After the tick, Start shows with the message's next edit: seconds, even when edits queue. */
 const START_SHOWS_WITHIN_MS = 180_000;
+/** A Start that did not take (the click was answered, the release still waits) is clicked again after this. */
+const CLICK_AGAIN_AFTER_MS = 30_000;
+
+/** What is left until `deadlineAt` (at least 1 ms, so a wait past it still probes once). */
+export const leftUntil = (deadlineAt: number, atMost = Infinity): number =>
+  Math.max(1, Math.min(atMost, deadlineAt - Date.now()));
 
 export interface Driven {
   app: string;
@@ -24,9 +30,9 @@ export interface Driven {
 }
 
 /** The app's release message: the top-level message naming the app, not a rollback's. */
-export function releaseMessage(chat: ChaosSlack, app: string): FakeMessage | undefined {
+export function releaseMessage(chat: ChaosSlack, app: string, channel: string): FakeMessage | undefined {
   return chat.slack
-    .messages(CHANNEL)
+    .messages(channel)
     .find((m) => textOf(m).includes(app) && !/Rollback/.test(m.text) && elements(m).length > 0);
 }
 
@@ -34,8 +40,11 @@ export async function releaseApp(
   chat: ChaosSlack,
   store: RedisReleaseStore,
   app: string,
+  /** The id of the channel the app's releases are announced in. */
+  channel: string,
   version: string,
-  timeoutMs: number,
+  /** When the whole run must have ended (ms): every wait here gets what is left of it. */
+  deadlineAt: number,
 ): Promise<Driven> {
   const requestedAt = Date.now();
   const sent = await chat.command(REQUESTER, `${version} ${app} production --type hotfix`);
@@ -48,10 +57,10 @@ export async function releaseApp(
         throw new Error(`${app}: preflight failed`);
       return found && findStep(found, 'preflight').state === 'succeeded' ? found : undefined;
     },
-    { timeoutMs, everyMs: 1_000 },
+    { timeoutMs: leftUntil(deadlineAt), everyMs: 1_000 },
   );
-  const message = await waitUntil(`${app}'s release message`, () => releaseMessage(chat, app), {
-    timeoutMs,
+  const message = await waitUntil(`${app}'s release message`, () => releaseMessage(chat, app, channel), {
+    timeoutMs: leftUntil(deadlineAt),
     everyMs: 1_000,
   });
   const ticked = await chat.select(
@@ -61,18 +70,27 @@ export async function releaseApp(
     REQUIRED_MANUAL_ITEMS,
   );
   if (ticked.status !== 200) throw new Error(`${app}: the tick answered ${ticked.status}: ${ticked.answer}`);
+  // The tick is acked before it is stored; a Start clicked in between is refused ("tick … first").
+  await waitUntil(
+    `${app}'s ticks stored`,
+    async () => {
+      const [found] = await store.history(app, { environment: 'production', limit: 1 });
+      return found && REQUIRED_MANUAL_ITEMS.every((item) => found.checklist[item]) ? found : undefined;
+    },
+    { timeoutMs: leftUntil(deadlineAt), everyMs: 500 },
+  );
   const withStart = await waitUntil(
     `Start on ${app}'s message`,
     () => {
-      const m = releaseMessage(chat, app);
+      const m = releaseMessage(chat, app, channel);
       return m && elements(m).some((e) => e.element.action_id === 'release_start') ? m : undefined;
     },
     {
-      timeoutMs: START_SHOWS_WITHIN_MS,
+      timeoutMs: leftUntil(deadlineAt, START_SHOWS_WITHIN_MS),
       everyMs: 1_000,
       // What a person would see: the message's buttons, its edits, and what the tick was answered.
       context: () => {
-        const m = releaseMessage(chat, app);
+        const m = releaseMessage(chat, app, channel);
         const edits = chat.slack.callsTo('chat.update').filter((c) => c.body.ts === m?.ts);
         return (
           `message ${m?.ts} actions [${m ? elements(m).map((e) => String(e.element.action_id)) : ''}], ` +
@@ -82,21 +100,28 @@ export async function releaseApp(
       },
     },
   );
-  const pressed = await chat.click(REQUESTER, withStart, 'release_start');
-  if (pressed.status !== 200) throw new Error(`${app}: Start answered ${pressed.status}: ${pressed.answer}`);
-  const release = await waitUntil(
-    `${app} to run`,
-    async () => {
-      const [found] = await store.history(app, { environment: 'production', limit: 1 });
-      return found && found.state !== 'awaiting_start' ? found : undefined;
-    },
-    { timeoutMs, everyMs: 1_000 },
-  );
-  return { app, release, requestedAt, startedAt: pressed.answeredAt };
+  // As a person would: click Start, and click again if the release still waits a while later.
+  for (;;) {
+    const pressed = await chat.click(REQUESTER, withStart, 'release_start');
+    if (pressed.status !== 200)
+      throw new Error(`${app}: Start answered ${pressed.status}: ${pressed.answer}`);
+    const release = await waitUntil(
+      `${app} to run`,
+      async () => {
+        const [found] = await store.history(app, { environment: 'production', limit: 1 });
+        return found && found.state !== 'awaiting_start' ? found : undefined;
+      },
+      { timeoutMs: leftUntil(deadlineAt, CLICK_AGAIN_AFTER_MS), everyMs: 1_000 },
+    ).catch((error: unknown) => {
+      if (Date.now() >= deadlineAt) throw error;
+      return undefined;
+    });
+    if (release) return { app, release, requestedAt, startedAt: pressed.answeredAt };
+  }
 }
 
 /** Waits until the release has ended, whichever way. */
-export async function releaseEnd(store: RedisReleaseStore, id: string, timeoutMs: number): Promise<Release> {
+export async function releaseEnd(store: RedisReleaseStore, id: string, deadlineAt: number): Promise<Release> {
   return waitUntil(
     `release ${id} to end`,
     async () => {
@@ -105,6 +130,6 @@ export async function releaseEnd(store: RedisReleaseStore, id: string, timeoutMs
         ? release
         : undefined;
     },
-    { timeoutMs, everyMs: 2_000 },
+    { timeoutMs: leftUntil(deadlineAt), everyMs: 2_000 },
   );
 }

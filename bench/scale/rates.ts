@@ -33,3 +33,23 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<s
   }
   return groups;
 }
+
+/**
+ * How many of the requests at `times` (ms) a token bucket would have refused:
+ * AWS throttles this way (ECS: "Request throttling for the Amazon ECS API";
+ * the bucket's capacity is the burst, its refill the sustained rate). Unlike
+ * the most in any 1 s window, it lets a burst after a quiet spell pass, as AWS does.
+ */
+export function bucketRefusals(times: readonly number[], perSecond: number, capacity: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let tokens = capacity;
+  let at = sorted[0] ?? 0;
+  let refused = 0;
+  for (const t of sorted) {
+    tokens = Math.min(capacity, tokens + ((t - at) / 1000) * perSecond);
+    at = t;
+    if (tokens >= 1) tokens -= 1;
+    else refused += 1;
+  }
+  return refused;
+}

@@ -3,7 +3,7 @@
  * web and two worker processes (`src/main.ts`) on one redis-server of its own,
  * so INFO memory is the bot's alone — with the AWS emulator seeded with N apps
  * (seed-many.ts), one SimulatedService per app answering its health URL, and
- * the fake Slack recording every Web API call. The chaos tests' pieces
+ * the fake Slack (one channel per team of apps) recording every Web API call. The chaos tests' pieces
  * (BotProcess, ChaosSlack, PrivateRedis) do the process and Slack work.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,17 +15,19 @@ import { createRedis } from '../../src/redis/connection';
 import { RedisReleaseStore } from '../../src/redis/release-store';
 import { AwsEmulator } from '../../src/sandbox/aws';
 import { manyApp, manyAppNames, manyAppsSeed, type ManyApp } from '../../src/sandbox/aws/seed-many';
-import { FakeSlackApi } from '../../src/sandbox/fake-slack-api';
+import { DEFAULT_CHANNELS, FakeSlackApi } from '../../src/sandbox/fake-slack-api';
 import { freePort } from '../../src/sandbox/redis-for-sandbox';
 import { SimulatedService } from '../../src/sandbox/service';
 import { BotProcess, type BotRole } from '../../test/support/chaos-process';
 import { ChaosSlack } from '../../test/support/chaos-slack';
 import { PrivateRedis } from '../../test/support/private-redis';
-import { scaleConfigYaml, type ScaleWindows } from './config';
+import { scaleConfigYaml, teamChannel, type ScaleWindows } from './config';
 
 export interface ScaleSystemOptions {
   apps: number;
   windows: ScaleWindows;
+  /** Apps that share one team channel (all of them: the worst case for Slack's per-channel pacing). */
+  appsPerChannel: number;
   /** Emulator timings: a rollout and a snapshot take this long. */
   rolloutMs: number;
   snapshotMs: number;
@@ -33,7 +35,7 @@ export interface ScaleSystemOptions {
 
 export class ScaleSystem {
   readonly redisServer = new PrivateRedis();
-  readonly slack = new FakeSlackApi();
+  readonly slack: FakeSlackApi;
   readonly emulator: AwsEmulator;
   readonly apps: ManyApp[];
   readonly prefix = `scale-${randomBytes(4).toString('hex')}`;
@@ -47,6 +49,10 @@ export class ScaleSystem {
 
   private constructor(private readonly options: ScaleSystemOptions) {
     this.apps = manyAppNames(options.apps).map(manyApp);
+    const channels = Math.ceil(options.apps / options.appsPerChannel);
+    this.slack = new FakeSlackApi({
+      channels: [...DEFAULT_CHANNELS, ...Array.from({ length: channels }, (_, k) => teamChannel(k))],
+    });
     this.emulator = new AwsEmulator({
       seed: manyAppsSeed(options.apps),
       timings: { rolloutMs: options.rolloutMs, snapshotMs: options.snapshotMs },
@@ -102,7 +108,11 @@ export class ScaleSystem {
     writeFileSync(
       configPath,
       scaleConfigYaml(
-        this.apps.map((app, i) => ({ app, healthUrl: (this.services[i] as SimulatedService).url })),
+        this.apps.map((app, i) => ({
+          app,
+          healthUrl: (this.services[i] as SimulatedService).url,
+          channel: this.channelOf(i).name,
+        })),
         this.options.windows,
       ),
     );
@@ -134,6 +144,15 @@ export class ScaleSystem {
     const bot = await BotProcess.start({ name, role, port: await freePort(), env, logDir: this.logDir });
     this.bots.push(bot);
     return bot;
+  }
+
+  /**
+   * The team channel of the i-th app, dealt round-robin: teams release
+   * independently, so a burst of /deploy arrives mixed across channels, not
+   * one team's apps first.
+   */
+  channelOf(i: number): { id: string; name: string } {
+    return teamChannel(i % Math.ceil(this.options.apps / this.options.appsPerChannel));
   }
 
   logs(lines = 20): string {

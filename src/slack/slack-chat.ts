@@ -83,9 +83,11 @@ export class SlackChat implements ReleaseChat {
   }
 
   async releaseUpdated(release: Release): Promise<void> {
-    this.coalescer.request(release.id);
+    // The channel lets the gate keep each channel's edits within Slack's budget.
+    const channel = this.editChannelOf(release);
+    this.coalescer.request(release.id, channel);
     // What the reverted release shows ("rolling back") follows its rollback.
-    if (release.rollbackOf) this.coalescer.request(release.rollbackOf.releaseId);
+    if (release.rollbackOf) this.coalescer.request(release.rollbackOf.releaseId, channel);
   }
 
   async stepDetail(release: Release, step: StepName, lines: string[]): Promise<void> {
@@ -162,7 +164,22 @@ export class SlackChat implements ReleaseChat {
   private async flush(release: Release): Promise<void> {
     const maxWaitMs = this.updateIntervalMs + FLUSH_GRACE_MS;
     const ids = [release.id, ...(release.rollbackOf ? [release.rollbackOf.releaseId] : [])];
-    await Promise.all(ids.map((id) => this.coalescer.flush(id, maxWaitMs)));
+    const channel = this.editChannelOf(release);
+    await Promise.all(ids.map((id) => this.coalescer.flush(id, maxWaitMs, channel)));
+  }
+
+  /**
+   * Where the release's message is edited: its posted channel, or (not posted
+   * yet) the configured one; unknown for an app no longer configured, which
+   * then keeps only the per-release interval rather than losing its update.
+   */
+  private editChannelOf(release: Release): string | undefined {
+    if (release.chat) return release.chat.channel;
+    try {
+      return this.channelFor(release);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Re-renders the stored release into its message. */
@@ -175,7 +192,7 @@ export class SlackChat implements ReleaseChat {
     // one: then this stale render is what Slack shows. Seen in the 200-release
     // bench as a message that never offered Start. Render again if it moved on.
     const after = await this.deps.store.get(releaseId);
-    if (after && after.revision !== release.revision) this.coalescer.request(releaseId);
+    if (after && after.revision !== release.revision) this.coalescer.request(releaseId, release.chat.channel);
   }
 
   private async render(release: Release): Promise<{ text: string; blocks: Record<string, unknown>[] }> {

@@ -3,12 +3,15 @@
  * changes arrive, and always a last one after the final change. The gate is
  * shared (Redis), so the web process and the workers together keep the pace.
  * Each send renders the release as stored at that moment, so skipping
- * intermediate states loses nothing.
+ * intermediate states loses nothing. Given the release's channel, the gate
+ * may also hold the release back for the channel's budget: the release stays
+ * pending (its latest state wins) until the gate lets it through.
  */
-export type UpdateGate = (releaseId: string, intervalMs: number) => Promise<number>;
+export type UpdateGate = (releaseId: string, intervalMs: number, channel?: string) => Promise<number>;
 
 export class UpdateCoalescer {
-  private readonly pending = new Set<string>();
+  /** Releases with an update asked for and not yet begun, with their channel when known. */
+  private readonly pending = new Map<string, string | undefined>();
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Callers of flush() waiting for the next send of a release to begin and end. */
   private readonly waiting = new Map<string, (() => void)[]>();
@@ -21,10 +24,14 @@ export class UpdateCoalescer {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
-  /** Asks for the release's message to be brought up to date soon. */
-  request(releaseId: string): void {
-    if (this.closed || this.pending.has(releaseId)) return;
-    this.pending.add(releaseId);
+  /** Asks for the release's message (in `channel`, when known) to be brought up to date soon. */
+  request(releaseId: string, channel?: string): void {
+    if (this.closed) return;
+    if (this.pending.has(releaseId)) {
+      if (channel !== undefined) this.pending.set(releaseId, channel);
+      return;
+    }
+    this.pending.set(releaseId, channel);
     void this.fire(releaseId);
   }
 
@@ -34,7 +41,7 @@ export class UpdateCoalescer {
    * already under way when this is called may have read the store before the
    * caller's change, so only the next one counts. The rate stays the gate's.
    */
-  flush(releaseId: string, maxWaitMs: number): Promise<void> {
+  flush(releaseId: string, maxWaitMs: number, channel?: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined = undefined;
@@ -48,7 +55,7 @@ export class UpdateCoalescer {
       timer = setTimeout(wake, maxWaitMs);
       this.timers.add(timer);
       this.waiting.set(releaseId, [...(this.waiting.get(releaseId) ?? []), wake]);
-      this.request(releaseId);
+      this.request(releaseId, channel);
     });
   }
 
@@ -66,7 +73,7 @@ export class UpdateCoalescer {
     if (this.closed) return;
     let wait: number;
     try {
-      wait = await this.gate(releaseId, this.intervalMs);
+      wait = await this.gate(releaseId, this.intervalMs, this.pending.get(releaseId));
     } catch (error) {
       this.onError(error);
       wait = this.intervalMs;

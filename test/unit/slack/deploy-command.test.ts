@@ -65,7 +65,14 @@ describe('parseDeployCommand', () => {
       {
         name: 'version and app',
         text: 'v1.2.0 backend',
-        expected: { kind: 'release', version: 'v1.2.0', app: 'backend', type: 'minor', dryRun: false, queue: false },
+        expected: {
+          kind: 'release',
+          version: 'v1.2.0',
+          app: 'backend',
+          type: 'minor',
+          dryRun: false,
+          queue: false,
+        },
       },
       {
         name: 'version, app and environment',
@@ -326,12 +333,21 @@ describe('parseDeployCommand', () => {
         text: 'v1.2.0 --type --dry-run',
         message: /^--type needs a value, e\.g\. --type hotfix \(or minor, major\)$/,
       },
-      { name: 'an unknown option', text: 'v1.2.0 --force', message: /^unknown option "--force"; options here: --dry-run, --queue, --type, --at, --override$/ },
-      { name: 'a misspelt dry-run', text: 'v1.2.0 --dryrun', message: /^unknown option "--dryrun"; options here: --dry-run, --queue, --type, --at, --override$/ },
+      {
+        name: 'an unknown option',
+        text: 'v1.2.0 --force',
+        message: /^unknown option "--force"; options here: --dry-run, --queue, --type, --at, --override$/,
+      },
+      {
+        name: 'a misspelt dry-run',
+        text: 'v1.2.0 --dryrun',
+        message: /^unknown option "--dryrun"; options here: --dry-run, --queue, --type, --at, --override$/,
+      },
       {
         name: 'an unknown joined option',
         text: 'v1.2.0 --env=production',
-        message: /^unknown option "--env=production"; options here: --dry-run, --queue, --type, --at, --override$/,
+        message:
+          /^unknown option "--env=production"; options here: --dry-run, --queue, --type, --at, --override$/,
       },
 
       // status
