@@ -34,6 +34,7 @@ import { DeliveryStats } from '../src/engine/delivery-stats';
 import { deploymentLogOf } from '../src/engine/deployment-log-source';
 import { deploymentLogReply } from '../src/slack/blocks/deployment-log';
 import { queueItButton, queueReply } from '../src/slack/blocks/queue-blocks';
+import type { QueueItRequest } from '../src/slack/queue-it-request';
 import { statsReply } from '../src/slack/blocks/stats-reply';
 import { context } from '../src/slack/blocks/block';
 import { slackTime } from '../src/slack/blocks/release-format';
@@ -123,12 +124,8 @@ async function act(
       return releaseOrQueue(command, user, deps);
     case 'promote': {
       const target = resolveTarget(config, command.app, command.to);
-      const decision = await authorizer.check('deploy', user, target);
-      if (!decision.allowed) return { message: refusedReply(decision.because) };
-      if (command.override !== undefined) {
-        const may = await authorizer.check('override', user, target);
-        if (!may.allowed) return { message: refusedReply(may.because) };
-      }
+      const refused = await refusedToDeploy(deps, user, target, command.override);
+      if (refused) return { message: refused };
       const source = await promotionSource(engine.store, target.app, command.from);
       const release = await engine.service.request({
         version: source.version,
@@ -182,17 +179,8 @@ async function act(
       const release = await engine.service.get(command.releaseId);
       const target = resolveTarget(config, release.app, release.environment);
       if (release.state === 'queued') {
-        // A queued release is its requester's to withdraw, or an approver's.
-        if (release.requestedBy !== user) {
-          const decision = await authorizer.check('approve', user, target, release.id);
-          if (!decision.allowed) {
-            return {
-              message: refusedReply(
-                `a queued release is withdrawn by its requester (${person(release.requestedBy)}) or an approver; ${decision.because}`,
-              ),
-            };
-          }
-        }
+        const rule = await refusedToWithdrawQueued(deps, user, release, target);
+        if (rule) return { message: refusedReply(rule) };
         const cancelled = await engine.releaseQueue.cancel(release.id, user);
         return {
           message: noticeReply(`Queued release \`${cancelled.id}\` (${cancelled.version}) cancelled.`),
@@ -257,14 +245,10 @@ async function releaseOrQueue(
   user: string,
   deps: SlackDeps,
 ): Promise<{ message: Reply; inChannel?: boolean }> {
-  const { engine, authorizer, config, clock } = deps;
+  const { engine, config, clock } = deps;
   const target = resolveTarget(config, command.app, command.environment);
-  const decision = await authorizer.check('deploy', user, target);
-  if (!decision.allowed) return { message: refusedReply(decision.because) };
-  if (command.override !== undefined) {
-    const may = await authorizer.check('override', user, target);
-    if (!may.allowed) return { message: refusedReply(may.because) };
-  }
+  const refusedHere = await refusedToDeploy(deps, user, target, command.override);
+  if (refusedHere) return { message: refusedHere };
   const request = {
     version: command.version,
     app: target.app,
@@ -298,28 +282,61 @@ async function releaseOrQueue(
         .join(', ')}); a new release waits behind ${waiting.length === 1 ? 'it' : 'them'}`,
       `/deploy queue ${target.app} ${target.environment}`,
     );
-    const offer = queueItButton({ ...request, why: 'behind the releases already queued' });
-    return { message: { ...refused, blocks: [...(refused.blocks ?? []), offer] } };
+    return withQueueOffer(refused, request, 'behind the releases already queued');
   }
   try {
     const release = await engine.service.request(request);
     return { message: noticeReply(requested(release)) };
   } catch (error) {
     // Busy or out of window: the same request can wait its turn instead.
-    const why =
-      error instanceof LockedError
-        ? 'the app was busy'
-        : error instanceof OutOfScheduleError
-          ? 'outside its window'
-          : undefined;
-    if (why === undefined || !(error instanceof DeploybotError)) throw error;
-    const refused =
-      error instanceof LockedError
-        ? refusedReply(error.message, lockHelp(error))
-        : scheduleRefusal(error as OutOfScheduleError);
-    const offer = queueItButton({ ...request, why: `${why} when requested` });
-    return { message: { ...refused, blocks: [...(refused.blocks ?? []), offer] } };
+    if (error instanceof LockedError) {
+      return withQueueOffer(
+        refusedReply(error.message, lockHelp(error)),
+        request,
+        'the app was busy when requested',
+      );
+    }
+    if (error instanceof OutOfScheduleError) {
+      return withQueueOffer(scheduleRefusal(error), request, 'outside its window when requested');
+    }
+    throw error;
   }
+}
+
+/** Who may ask for a release here: a deployer, and with `--override` also an overrider. The refusal, or none. */
+async function refusedToDeploy(
+  deps: SlackDeps,
+  user: string,
+  target: ReturnType<typeof resolveTarget>,
+  override: string | undefined,
+): Promise<Reply | undefined> {
+  const decision = await deps.authorizer.check('deploy', user, target);
+  if (!decision.allowed) return refusedReply(decision.because);
+  if (override === undefined) return undefined;
+  const may = await deps.authorizer.check('override', user, target);
+  return may.allowed ? undefined : refusedReply(may.because);
+}
+
+/** Who may withdraw a queued release: its requester, or an approver. The rule that refused, or none. */
+export async function refusedToWithdrawQueued(
+  deps: SlackDeps,
+  user: string,
+  release: Release,
+  target: ReturnType<typeof resolveTarget>,
+): Promise<string | undefined> {
+  if (release.requestedBy === user) return undefined;
+  const decision = await deps.authorizer.check('approve', user, target, release.id);
+  if (decision.allowed) return undefined;
+  return `a queued release is withdrawn by its requester (${person(release.requestedBy)}) or an approver; ${decision.because}`;
+}
+
+/** A refusal with "Queue it" under it: the same request, to wait its turn. */
+function withQueueOffer(
+  refused: Reply,
+  request: Omit<QueueItRequest, 'why'>,
+  why: string,
+): { message: Reply } {
+  return { message: { ...refused, blocks: [...(refused.blocks ?? []), queueItButton({ ...request, why })] } };
 }
 
 /**

@@ -1,10 +1,9 @@
-import { person } from '../src/domain/authorization';
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import { resolveTarget } from '../src/config/target';
 import type { Release } from '../src/domain/release';
 import { refusedReply } from '../src/slack/blocks';
 import type { SlackDeps } from '../src/slack/slack-deps';
-import { ephemeral, refusedWhileDown, replyWithError } from './deploy';
+import { ephemeral, refusedToWithdrawQueued, refusedWhileDown, replyWithError } from './deploy';
 
 type Json = Record<string, unknown>;
 
@@ -54,24 +53,18 @@ export function registerReleaseActions(app: App, deps: SlackDeps): void {
       const release = await deps.engine.service.get(String((action as unknown as Json).value));
       const target = resolveTarget(deps.config, release.app, release.environment);
       // Whoever asked for a release may always withdraw it; a queued one also an approver, anyone else's a deployer.
-      const queued = release.state === 'queued';
-      if (release.requestedBy !== body.user.id) {
-        const decision = await deps.authorizer.check(
-          queued ? 'approve' : 'deploy',
-          body.user.id,
-          target,
-          release.id,
-        );
-        if (!decision.allowed) {
-          const rule = queued
-            ? `a queued release is withdrawn by its requester (${person(release.requestedBy)}) or an approver; ${decision.because}`
-            : decision.because;
-          return void (await respond(refusal(rule)));
-        }
-      }
       // A queued release leaves its queue too, so the places of those behind it move up at once.
-      if (queued) await deps.engine.releaseQueue.cancel(release.id, body.user.id);
-      else await deps.engine.service.cancel(release.id, body.user.id);
+      if (release.state === 'queued') {
+        const rule = await refusedToWithdrawQueued(deps, body.user.id, release, target);
+        if (rule) return void (await respond(refusal(rule)));
+        await deps.engine.releaseQueue.cancel(release.id, body.user.id);
+        return;
+      }
+      if (release.requestedBy !== body.user.id) {
+        const decision = await deps.authorizer.check('deploy', body.user.id, target, release.id);
+        if (!decision.allowed) return void (await respond(refusal(decision.because)));
+      }
+      await deps.engine.service.cancel(release.id, body.user.id);
     } catch (error) {
       await replyWithError(respond, error, deps, 'release_cancel');
     }

@@ -234,7 +234,7 @@ export async function start(config: Config, role: Role, logger: Logger, env = pr
 async function backfillSummaries(store: RedisReleaseStore, config: Config, logger: Logger): Promise<void> {
   try {
     let written = 0;
-    for (const app of Object.keys(config.apps)) written += await store.backfillSummaries(app);
+    for (const app of Object.keys(config.apps)) written += await store.backfillSummariesOnce(app);
     if (written > 0) logger.info({ written }, 'release summaries written for older releases');
   } catch (error) {
     logger.warn(

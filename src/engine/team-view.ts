@@ -1,3 +1,4 @@
+import { isUndecidedProposal } from '../domain/reconcile';
 import type { Config, EnvironmentConfig } from '../config/schema';
 import { decide, type Rule } from '../domain/authorization';
 import { isFinished, type Release } from '../domain/release';
@@ -79,7 +80,7 @@ export class TeamViewGatherer {
       .flat()
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, LAST_RELEASES);
-    const proposals = active.filter(isUndecidedProposal).sort(byCreation);
+    const proposals = active.filter(awaitsApproval).sort(byCreation);
     return {
       now,
       apps: rows,
@@ -171,12 +172,11 @@ export class TeamViewGatherer {
   }
 }
 
-/** A rollback proposal nobody decided yet: it waits for an approver. */
-export function isUndecidedProposal(release: Release): boolean {
+/** A rollback proposal still open for an approver: undecided (reconcile.ts) and neither started nor closed. */
+function awaitsApproval(release: Release): boolean {
   return (
-    release.rollbackOf !== undefined &&
     release.state === 'awaiting_start' &&
-    release.proposal?.approvedBy === undefined &&
+    isUndecidedProposal(release) &&
     release.proposal?.closed === undefined
   );
 }

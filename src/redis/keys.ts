@@ -16,6 +16,8 @@ export function redisKeys(prefix: string) {
      * of each release of one app, scored by createdAt; rewritten with every save.
      */
     releaseSummaries: (app: string) => `${prefix}:release-summaries:${app}`,
+    /** Set once an app's older releases all have summaries: start-up need not read its history again. */
+    summariesBackfilled: (app: string) => `${prefix}:release-summaries-backfilled:${app}`,
     /** String with PX expiry: the release lock, JSON {owner, acquiredAt, expiresAt}. */
     lock: (scope: LockScope) => `${prefix}:lock:${scope.app}:${scope.environment}`,
     /** String without expiry: the manual lock, JSON {by, reason, at}. */

@@ -194,6 +194,17 @@ export class RedisReleaseStore implements ReleaseStore {
    * A release saved meanwhile keeps the summary its save wrote. Returns how
    * many summaries were written.
    */
+  /**
+   * backfillSummaries once per app: after the first complete pass every save
+   * writes its own summary, so later start-ups skip the whole-history read.
+   */
+  async backfillSummariesOnce(app: string): Promise<number> {
+    if ((await this.redis.exists(this.keys.summariesBackfilled(app))) === 1) return 0;
+    const written = await this.backfillSummaries(app);
+    await this.redis.set(this.keys.summariesBackfilled(app), '1');
+    return written;
+  }
+
   async backfillSummaries(app: string): Promise<number> {
     const ids = await this.redis.zrange(this.keys.history(app), '0', '-1');
     let written = 0;

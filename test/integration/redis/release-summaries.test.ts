@@ -132,4 +132,28 @@ describe('RedisReleaseStore: DORA summaries', () => {
     );
     assert.equal(await redis.zcard(keys.releaseSummaries('shop')), 2);
   });
+
+  it('backfills an app once: later start-ups skip reading its history again', async () => {
+    const keys = redisKeys(prefix);
+    const old = aRelease('r-old', T0, { state: 'succeeded', endedAt: T0 + 100, revision: 4 });
+    await redis.set(keys.release(old.id), JSON.stringify(old));
+    await redis.zadd(keys.history('shop'), old.createdAt, old.id);
+    assert.equal(await store.backfillSummariesOnce('shop'), 1);
+    // Another summary-less release (as if written behind its back) is not looked for again.
+    const older = aRelease('r-older', T0 - 1, { state: 'succeeded', endedAt: T0, revision: 2 });
+    await redis.set(keys.release(older.id), JSON.stringify(older));
+    await redis.zadd(keys.history('shop'), older.createdAt, older.id);
+    assert.equal(await store.backfillSummariesOnce('shop'), 0);
+    assert.deepEqual(
+      (await store.summaries('shop', T0 - 1, T0)).map((s) => s.id),
+      [],
+      'skipped: no summary written',
+    );
+    await store.backfillSummaries('shop');
+    assert.deepEqual(
+      (await store.summaries('shop', T0 - 1, T0)).map((s) => s.id),
+      ['r-older'],
+      'the full pass still finds it when asked',
+    );
+  });
 });
