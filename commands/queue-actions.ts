@@ -4,6 +4,7 @@ import type { Engine } from '../src/engine/engine';
 import { noticeReply, refusedReply } from '../src/slack/blocks';
 import { CANCEL_QUEUED_ACTION, QUEUE_IT_ACTION, RUN_ANYWAY_ACTION } from '../src/slack/blocks/queue-blocks';
 import { parseQueueItValue } from '../src/slack/queue-it-request';
+import { isFirstDelivery } from '../src/redis/slack-pacing';
 import type { SlackDeps } from '../src/slack/slack-deps';
 import { ephemeral, refusedWhileDown, replyWithError } from './deploy';
 
@@ -23,6 +24,9 @@ export function registerQueueActions(app: App, deps: QueueActionDeps): void {
     if (await refusedWhileDown(respond, deps, QUEUE_IT_ACTION)) return;
     try {
       const request = parseQueueItValue((action as unknown as Json).value, deps.config);
+      // Two clicks on one offer (a double click: each its own action_ts, so not a replay) queue one release.
+      const offer = (body.container as { message_ts?: string } | undefined)?.message_ts ?? body.trigger_id;
+      if (!(await isFirstDelivery(deps.redis, deps.prefix, `queue-it-${body.user.id}-${offer}`))) return;
       const target = resolveTarget(deps.config, request.app, request.environment);
       // Whoever clicks asks for the release: they must be allowed to, as if they had typed it.
       const decision = await deps.authorizer.check('deploy', body.user.id, target);

@@ -55,13 +55,22 @@ describe('the deploy queue in Slack over real HTTP', function () {
     const refusal = await replyTo('U0REQUESTER', () => h.command('U0REQUESTER', 'v1.2.0 staging'));
     assert.match(textOf(refusal), /busy with release/);
     assert.match(textOf(refusal), /"action_id":"queue_it"/);
-    await h.click('U0REQUESTER', refusal.ts, 'queue_it', { blocks: refusal.blocks as unknown[] });
+    // A double click: two clicks on the one offer, each with its own action_ts, queue one release.
+    await Promise.all([
+      h.click('U0REQUESTER', refusal.ts, 'queue_it', { blocks: refusal.blocks as unknown[] }),
+      h.click('U0REQUESTER', refusal.ts, 'queue_it', { blocks: refusal.blocks as unknown[] }),
+    ]);
 
     const second = await until(
       async () => ((await releaseOtherThan(first.id))?.chat ? releaseOtherThan(first.id) : undefined),
       'the queued release and its message',
     );
     assert.equal(second.state, 'queued');
+    assert.equal(
+      (await h.engine.engine.store.history('backend', { environment: 'staging' })).length,
+      2,
+      'one queued release for two clicks',
+    );
     assert.equal(second.requestedBy, 'U0REQUESTER');
     assert.equal(
       await h.engine.engine.locks
