@@ -168,9 +168,13 @@ describe('release engine on real Redis and BullMQ', () => {
     // The queue reports the failed job too; that must not report the release twice.
     const again = await h.engine.runner.fail(done.id, 'migrate', { code: 'job_failed', message: 'again' });
     assert.equal(again.kind, 'ignored');
-    const failures = (await h.engine.audit.recent(20, { releaseId: done.id })).filter(
-      (e) => e.action === 'release.failed',
-    );
+    // The release is stored failed before its end is audited and posted: wait for the entry, then count.
+    const failedEntries = async () =>
+      (await h.engine.audit.recent(20, { releaseId: done.id })).filter((e) => e.action === 'release.failed');
+    for (let i = 0; i < 200 && (await failedEntries()).length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const failures = await failedEntries();
     assert.equal(failures.length, 1);
     assert.equal((await h.engine.store.get(done.id))?.failure?.code, 'migration_failed');
   });
