@@ -16,6 +16,13 @@ const TagProfileSchema = z.object({
   memoryFactor: z.number().positive().default(1),
   /** Share of requests answered 5xx (`-bad`: 0.08). */
   errorRate: z.number().min(0).max(1).default(0),
+  /**
+   * Share of the bot's health probes answered 5xx; absent, `errorRate`. A build
+   * whose bug lives on its API paths mostly still answers /health, as a real one
+   * does (`-bad`: 0.01), so it passes verify and it is monitoring, judging the
+   * users' requests, that has to catch it.
+   */
+  probeErrorRate: z.number().min(0).max(1).optional(),
   /** Written to the log group on each failed request, cycling. */
   errorLines: z.array(z.string()).default([]),
   /** Written on the background tick while the tag serves, as a failing worker would. */
@@ -37,7 +44,7 @@ const TrafficPathSchema = z.object({
 
 /**
  * The users' traffic (traffic-generator.ts), as opposed to the bot's health
- * probes, which keep `baseLatencyMs` / `jitterMs` and the tag's `errorRate` only:
+ * probes, which keep `baseLatencyMs` / `jitterMs` and the tag's `probeErrorRate` only:
  * - `rps`: mean requests a second; `drift` (0.3 = ±30 %) moves it smoothly over
  *   `driftPeriodMs`, as daily traffic does over minutes.
  * - latency is log-normal: `latencyMedianMs` × the tag's `latencyFactor` ×

@@ -135,7 +135,7 @@ export class SimulatedService {
     );
     // Every draw for a request is made before it waits, so a seeded `random` gives
     // the same outcomes however concurrent requests interleave.
-    const fails = this.random() < profile.errorRate;
+    const fails = this.random() < (profile.probeErrorRate ?? profile.errorRate);
     const started = performance.now();
     await sleep(latencyMs);
     if (fails) {
