@@ -4,7 +4,7 @@ import { orWhenLate } from '../src/deadline';
 import { InvalidRequestError } from '../src/domain/errors';
 import type { Release, ReleaseReview } from '../src/domain/release';
 import { reviewRefusal, validateReviewAnswers } from '../src/domain/review';
-import { recordReview } from '../src/engine/release-reviews';
+import { recordReview, type RecordedReview } from '../src/engine/release-reviews';
 import { isKnownDown, isStoreUnreachable, StoreUnreachableError } from '../src/redis/store-outage';
 import { errorReply, refusedReply } from '../src/slack/blocks';
 import {
@@ -80,7 +80,7 @@ export function registerReview(app: App, deps: SlackDeps): void {
         errors: reviewSubmissionError(NOT_SAVED_STORE_DOWN),
       }));
     }
-    let saved: { release: Release; replaced?: ReleaseReview };
+    let saved: RecordedReview;
     try {
       const recording = recordReview(
         deps.engine.store,
@@ -98,7 +98,8 @@ export function registerReview(app: App, deps: SlackDeps): void {
       return;
     }
     await ack();
-    await sayRecorded(client, saved, deps);
+    // A replayed submission was said in the thread by its first delivery.
+    if (!saved.unchanged) await sayRecorded(client, saved, deps);
   });
 }
 

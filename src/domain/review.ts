@@ -88,3 +88,16 @@ export function reviewRefusal(release: Release): string | undefined {
 export function releaseReview(answers: ReviewAnswers, by: string, at: number): ReleaseReview {
   return { by, at, ...answers };
 }
+
+/**
+ * Whether `review` already holds these answers from this person: the same
+ * submission delivered twice (a replayed request, Save pressed twice), which is
+ * recorded once, not as a review replacing itself.
+ */
+export function isSameReview(review: ReleaseReview | undefined, answers: ReviewAnswers, by: string): boolean {
+  return (
+    review !== undefined &&
+    review.by === by &&
+    REVIEW_QUESTIONS.every(({ field }) => review[field] === answers[field])
+  );
+}

@@ -207,6 +207,41 @@ describe('post-deployment review in Slack over real HTTP', function () {
     );
   });
 
+  it('records a submission delivered twice at once (Save pressed twice, a replay) once: one audit entry, one post', async () => {
+    const { release, prompt } = await finishedRelease();
+    const { modal } = await clickWriteReview('U0REQUESTER', prompt);
+    const values = { 'review:wentWell': 'Quick', 'review:followUpActions': 'None' };
+    const answers = await Promise.all([
+      submit('U0REQUESTER', modal, values),
+      submit('U0REQUESTER', modal, values),
+    ]);
+    assert.deepEqual(
+      answers.map((a) => [a.status, a.body]),
+      [
+        [200, ''],
+        [200, ''],
+      ],
+      'both close the modal',
+    );
+    // Both deliveries stored or declined before they acked: what is stored now is final.
+    assert.deepEqual(
+      (await reviewAudits(release.id)).map((e) => e.actor),
+      ['U0REQUESTER'],
+    );
+
+    // A later, different review fences the thread: the replay posted nothing of its own.
+    const other = await clickWriteReview('U0OUTSIDER', prompt);
+    await submit('U0OUTSIDER', other.modal, { 'review:couldImprove': 'Announce it earlier' });
+    const thread = () => h.slack.findMessage(release.chat?.ts ?? '')?.replies ?? [];
+    await h.slack.waitFor(() =>
+      thread().find((m) => JSON.stringify(m.blocks).includes('by <@U0OUTSIDER> (replacing')),
+    );
+    const recordedBy = thread().filter((m) =>
+      /Review recorded by <@U0REQUESTER>/.test(JSON.stringify(m.blocks)),
+    );
+    assert.equal(recordedBy.length, 1, 'one "Review recorded" for the submission delivered twice');
+  });
+
   it('does not open the review of a release still running', async () => {
     const running = await h.engine.engine.service.request({
       version: 'v1.2.0',

@@ -102,6 +102,48 @@ describe('recordReview on Redis', () => {
     );
   });
 
+  it('records the same answers from the same person once, even delivered concurrently', async () => {
+    const release = aRelease('succeeded');
+    await store.create(release);
+    const results = await Promise.all([
+      recordReview(store, audit, release.id, 'U0CAROL', ANSWERS, AT),
+      recordReview(store, audit, release.id, 'U0CAROL', ANSWERS, AT + 5),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.unchanged === true).sort(),
+      [false, true],
+      'one stored it, the other found it stored',
+    );
+    assert.ok(
+      results.every((r) => r.replaced === undefined),
+      'a review does not replace itself',
+    );
+    assert.equal((await store.get(release.id))?.revision, 1, 'one write');
+    assert.equal((await audit.recent(10, { releaseId: release.id })).length, 1, 'one audit entry');
+
+    // The same person changing an answer is a new review; another person's same words are theirs.
+    const edited = await recordReview(
+      store,
+      audit,
+      release.id,
+      'U0CAROL',
+      { ...ANSWERS, couldImprove: 'x' },
+      AT + 9,
+    );
+    assert.equal(edited.unchanged, undefined);
+    assert.equal(edited.replaced?.by, 'U0CAROL');
+    const dave = await recordReview(
+      store,
+      audit,
+      release.id,
+      'U0DAVE',
+      { ...ANSWERS, couldImprove: 'x' },
+      AT + 10,
+    );
+    assert.equal(dave.unchanged, undefined);
+    assert.equal((await audit.recent(10, { releaseId: release.id })).length, 3);
+  });
+
   it('keeps what another writer saved meanwhile (compare-and-set)', async () => {
     const release = aRelease('succeeded');
     await store.create(release);
