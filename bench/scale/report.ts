@@ -15,8 +15,14 @@ const SLACK_POSTS_PER_SEC_BURST = 3;
 const SLACK_UPDATES_PER_MIN = 50;
 /** CloudWatch Logs: FilterLogEvents, StartQuery, GetQueryResults about 5 TPS each. */
 const LOGS_RPS = 5;
-/** ECS: the service-read group (DescribeServices) refills at about 20 a second. */
-const ECS_DESCRIBE_RPS = 20;
+/** ECS: each read action group deploybot uses refills at about 20 a second. */
+const ECS_READ_RPS = 20;
+/** ECS's read action groups, each throttled by its own bucket. */
+const ECS_READ_GROUPS: Record<string, string[]> = {
+  'service reads (DescribeServices)': ['DescribeServices'],
+  'task-definition reads (DescribeTaskDefinition)': ['DescribeTaskDefinition'],
+  'task reads (ListTasks, DescribeTasks)': ['ListTasks', 'DescribeTasks'],
+};
 
 export interface Run {
   system: ScaleSystem;
@@ -196,20 +202,22 @@ function awsRows(r: Run, add: Add): void {
     undefined,
     'per action group',
   );
+  const judged = new Set(Object.values(ECS_READ_GROUPS).flat());
   for (const [action, list] of groupBy(ecs, (c) => c.action))
-    if (action !== 'DescribeServices')
+    if (!judged.has(action))
       rate(
         `  ECS ${action}`,
         list.map((c) => c.at),
         undefined,
         'own action group',
       );
-  rate(
-    '  ECS DescribeServices',
-    ecs.filter((c) => c.action === 'DescribeServices').map((c) => c.at),
-    ECS_DESCRIBE_RPS,
-    `~${ECS_DESCRIBE_RPS}/s sustained`,
-  );
+  for (const [group, actions] of Object.entries(ECS_READ_GROUPS))
+    rate(
+      `  ECS ${group}`,
+      ecs.filter((c) => actions.includes(c.action)).map((c) => c.at),
+      ECS_READ_RPS,
+      `~${ECS_READ_RPS}/s sustained`,
+    );
   const throttled = aws.filter((c) => c.errorCode?.includes('Throttl')).length;
   add('AWS requests answered throttled', String(throttled), '', throttled === 0 ? 'ok' : 'over');
 }

@@ -1,42 +1,83 @@
 import type { ContainerPlatform, ServiceState } from '../ports/container-platform';
 
-/** Below ECS's ~20 a second refill, leaving room for the CLI and the operators' own consoles. */
-export const ECS_SERVICE_READS_PER_SECOND = 15;
+/**
+ * Requests a second deploybot allows itself in each of ECS's read action
+ * groups it uses. ECS throttles each group with its own token bucket per
+ * account and region, refilling at about 20 a second; 15 leaves room for the
+ * CLI and the operators' own consoles.
+ */
+export const ECS_READS_PER_SECOND = 15;
 
 /** DescribeServices takes at most 10 services a call (the adapter splits longer lists). */
 const SERVICES_PER_DESCRIBE = 10;
 
+interface Budget {
+  take(): Promise<void>;
+}
+
+/** One budget per ECS read action group (src/redis/request-budget.ts). */
+export interface EcsReadBudgets {
+  /** DescribeServices. */
+  services: Budget;
+  /** DescribeTaskDefinition. */
+  taskDefinitions: Budget;
+  /** ListTasks and DescribeTasks. */
+  tasks: Budget;
+}
+
 /**
- * The container platform with its service reads behind a shared request budget
- * (src/redis/request-budget.ts). ECS refills its service-read bucket at about
- * 20 DescribeServices a second per account and region; two hundred releases
- * polling their deploys and sampling their services at the same moments asked
- * for five times that in one second. Over budget, a read waits for the next
- * free slot instead of being throttled. Everything else passes straight through.
+ * The container platform with its reads behind shared request budgets. Two
+ * hundred releases polling their deploys, sampling their services and
+ * checking their tasks at the same moments asked ECS for five times its
+ * service-read rate in one second, and for two to three times its rate of
+ * task-definition and task reads. Over budget, a read waits for the next free
+ * slot instead of being throttled. Writes (register, update, run) pass
+ * straight through: they are few, and a release must not queue behind
+ * another's polling to make them.
+ *
+ * A call is charged for the ECS requests it usually makes: the adapter pages
+ * ListTasks and batches DescribeTasks, which a rare long listing exceeds.
  */
 export class BudgetedPlatform implements ContainerPlatform {
   constructor(
     private readonly inner: ContainerPlatform,
-    private readonly budget: { take(): Promise<void> },
+    private readonly budgets: EcsReadBudgets,
   ) {}
 
   async describeServices(cluster: string, services: string[]): Promise<ServiceState[]> {
-    const calls = Math.max(1, Math.ceil(services.length / SERVICES_PER_DESCRIBE));
-    for (let i = 0; i < calls; i += 1) await this.budget.take();
+    await take(this.budgets.services, Math.max(1, Math.ceil(services.length / SERVICES_PER_DESCRIBE)));
     return this.inner.describeServices(cluster, services);
   }
 
-  describeTaskDefinition: ContainerPlatform['describeTaskDefinition'] = (ref) =>
-    this.inner.describeTaskDefinition(ref);
+  describeTaskDefinition: ContainerPlatform['describeTaskDefinition'] = async (ref) => {
+    await take(this.budgets.taskDefinitions, 1);
+    return this.inner.describeTaskDefinition(ref);
+  };
+
+  /** ListTasks once for running tasks and once for stopped ones. */
+  findTasksStartedBy: ContainerPlatform['findTasksStartedBy'] = async (cluster, startedBy) => {
+    await take(this.budgets.tasks, 2);
+    return this.inner.findTasksStartedBy(cluster, startedBy);
+  };
+
+  describeTask: ContainerPlatform['describeTask'] = async (cluster, taskArn) => {
+    await take(this.budgets.tasks, 1);
+    return this.inner.describeTask(cluster, taskArn);
+  };
+
+  /** ListTasks for the stopped ones, then DescribeTasks of what it found. */
+  stoppedTasks: ContainerPlatform['stoppedTasks'] = async (cluster, service) => {
+    await take(this.budgets.tasks, 2);
+    return this.inner.stoppedTasks(cluster, service);
+  };
+
   registerImageRevision: ContainerPlatform['registerImageRevision'] = (input) =>
     this.inner.registerImageRevision(input);
   updateService: ContainerPlatform['updateService'] = (cluster, service, taskDefinition) =>
     this.inner.updateService(cluster, service, taskDefinition);
   runTask: ContainerPlatform['runTask'] = (input) => this.inner.runTask(input);
-  findTasksStartedBy: ContainerPlatform['findTasksStartedBy'] = (cluster, startedBy) =>
-    this.inner.findTasksStartedBy(cluster, startedBy);
-  describeTask: ContainerPlatform['describeTask'] = (cluster, taskArn) =>
-    this.inner.describeTask(cluster, taskArn);
-  stoppedTasks: ContainerPlatform['stoppedTasks'] = (cluster, service) =>
-    this.inner.stoppedTasks(cluster, service);
+}
+
+async function take(budget: Budget, requests: number): Promise<void> {
+  for (let i = 0; i < requests; i += 1) await budget.take();
 }

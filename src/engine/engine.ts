@@ -32,7 +32,7 @@ import { RedisReleaseStore } from '../redis/release-store';
 import type { StepHandler, StepPorts } from '../steps/step-handler';
 import type { Release, StepName } from '../domain/release';
 import { RequestBudget } from '../redis/request-budget';
-import { BudgetedPlatform, ECS_SERVICE_READS_PER_SECOND } from './budgeted-platform';
+import { BudgetedPlatform, ECS_READS_PER_SECOND } from './budgeted-platform';
 import type { LogInsights } from '../ports/log-insights';
 import { BatchedLogs } from './batched-logs';
 import { BatchedTraffic } from './batched-traffic';
@@ -119,11 +119,16 @@ export function createEngine(options: EngineOptions): Engine {
   const logsBudget = new RequestBudget(redis, `${prefix}:logs-budget`, config.engine.logsRequestsPerSecond);
   const budgetedLogs = new BudgetedLogs(() => options.aws.logs, logsBudget);
   const runLeases = new RedisRunLeases(redis, prefix);
-  const serviceReads = new RequestBudget(redis, `${prefix}:ecs-service-reads`, ECS_SERVICE_READS_PER_SECOND);
+  const ecsReads = (group: string) =>
+    new RequestBudget(redis, `${prefix}:ecs-${group}-reads`, ECS_READS_PER_SECOND);
   const ports: StepPorts = {
     ...options.aws,
     // Every release's deploy polls and monitoring samples together stay within ECS's read rate.
-    platform: new BudgetedPlatform(options.aws.platform, serviceReads),
+    platform: new BudgetedPlatform(options.aws.platform, {
+      services: ecsReads('service'),
+      taskDefinitions: ecsReads('task-definition'),
+      tasks: ecsReads('task'),
+    }),
     logs: new BatchedLogs(budgetedLogs, () => options.aws.insights, logsBudget, clock, logger),
     // The users' requests of every app sampling at one moment: one Insights query, same budget.
     accessLogs: new BatchedTraffic(budgetedLogs, () => options.aws.insights, logsBudget, clock, logger),

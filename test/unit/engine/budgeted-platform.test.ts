@@ -20,13 +20,24 @@ function setup() {
     describeTask: async () => (seen('describeTask'), {} as never),
     stoppedTasks: async () => (seen('stoppedTasks'), []),
   };
-  const budget = { take: async () => void (taken += 1) };
-  return { platform: new BudgetedPlatform(inner, budget), reached, taken: () => taken };
+  const takenBy: Record<string, number> = { services: 0, taskDefinitions: 0, tasks: 0 };
+  const budget = (group: string) => ({
+    take: async () => {
+      taken += 1;
+      takenBy[group] = (takenBy[group] ?? 0) + 1;
+    },
+  });
+  const platform = new BudgetedPlatform(inner, {
+    services: budget('services'),
+    taskDefinitions: budget('taskDefinitions'),
+    tasks: budget('tasks'),
+  });
+  return { platform, reached, taken: () => taken, takenBy };
 }
 
 describe('BudgetedPlatform', () => {
-  it('takes one budget token per DescribeServices call (10 services each) before reading', async () => {
-    const { platform, reached, taken } = setup();
+  it('takes one service-read token per DescribeServices call (10 services each) before reading', async () => {
+    const { platform, reached, taken, takenBy } = setup();
     const names = Array.from({ length: 23 }, (_, i) => `svc-${i}`);
     const services = await platform.describeServices('c1', names);
     assert.deepEqual(
@@ -36,29 +47,34 @@ describe('BudgetedPlatform', () => {
     assert.deepEqual(reached, [{ call: 'describeServices 23', takenBefore: 3 }]);
     await platform.describeServices('c1', ['web']);
     assert.equal(taken(), 4);
+    assert.deepEqual(takenBy, { services: 4, taskDefinitions: 0, tasks: 0 });
   });
 
-  it('passes every other call straight through without spending the budget', async () => {
-    const { platform, reached, taken } = setup();
+  it('charges task-definition and task reads to their own groups, for the ECS requests each makes, before reading', async () => {
+    const { platform, reached, takenBy } = setup();
     await platform.describeTaskDefinition('web:1');
+    assert.deepEqual(takenBy, { services: 0, taskDefinitions: 1, tasks: 0 });
+    await platform.findTasksStartedBy('c1', 'r1'); // ListTasks RUNNING, then STOPPED
+    await platform.describeTask('c1', 'arn'); // DescribeTasks
+    await platform.stoppedTasks('c1', 'web'); // ListTasks, then DescribeTasks
+    assert.deepEqual(takenBy, { services: 0, taskDefinitions: 1, tasks: 5 });
+    assert.deepEqual(reached, [
+      { call: 'describeTaskDefinition web:1', takenBefore: 1 },
+      { call: 'findTasksStartedBy', takenBefore: 3 },
+      { call: 'describeTask', takenBefore: 4 },
+      { call: 'stoppedTasks', takenBefore: 6 },
+    ]);
+  });
+
+  it('passes writes straight through without spending a budget', async () => {
+    const { platform, reached, taken } = setup();
     await platform.registerImageRevision({ from: 'web:1', images: {}, releaseId: 'r1' });
     await platform.updateService('c1', 'web', 'web:2');
     assert.equal(await platform.runTask({} as never), 'task-arn');
-    await platform.findTasksStartedBy('c1', 'r1');
-    await platform.describeTask('c1', 'arn');
-    await platform.stoppedTasks('c1', 'web');
     assert.equal(taken(), 0);
     assert.deepEqual(
       reached.map((r) => r.call),
-      [
-        'describeTaskDefinition web:1',
-        'registerImageRevision',
-        'updateService',
-        'runTask',
-        'findTasksStartedBy',
-        'describeTask',
-        'stoppedTasks',
-      ],
+      ['registerImageRevision', 'updateService', 'runTask'],
     );
   });
 });
