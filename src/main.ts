@@ -275,22 +275,30 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const running = await start(config, role, logger);
-  let stopping = false;
+  // Listening before anything starts: a SIGTERM while starting (ECS stopping a task that was
+  // just placed) waits for the start, then stops what started, instead of killing it half-way.
+  const lifecycle: { running?: { stop(): Promise<void> }; stopping?: string } = {};
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing running steps');
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    if (lifecycle.stopping) return;
+    lifecycle.stopping = signal;
+    if (lifecycle.running) stopGracefully(lifecycle.running, signal, logger);
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  const running = await start(config, role, logger);
+  lifecycle.running = running;
+  if (lifecycle.stopping) stopGracefully(running, lifecycle.stopping, logger);
+}
+
+function stopGracefully(running: { stop(): Promise<void> }, signal: string, logger: Logger): void {
+  logger.info({ signal }, 'shutting down: finishing running steps');
+  running.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
 import { createLogger } from '../logging/logger';
 import { redactRedisUrl } from '../redis/connection';
-import { startSandbox } from './sandbox';
+import { startSandbox, type Sandbox } from './sandbox';
 import { PortInUseError } from './workspace';
 
 /**
@@ -11,7 +11,21 @@ import { PortInUseError } from './workspace';
 async function main(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
   const uiPort = sandboxPort(process.env.SANDBOX_PORT);
+  // Listening before anything starts: whoever reads the banner may press Ctrl-C at once, and
+  // a signal with no listener yet would kill the process with its keys still in Redis.
+  const lifecycle: { sandbox?: Sandbox; stopping?: boolean } = {};
+  const stop = () => {
+    if (lifecycle.stopping) return;
+    lifecycle.stopping = true;
+    if (lifecycle.sandbox) shutDown(lifecycle.sandbox);
+    else console.log('\nstopping the sandbox as soon as it has started…');
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const sandbox = await startSandbox({ uiPort, logger });
+  lifecycle.sandbox = sandbox;
+  // Stopped while starting: it stops as soon as it is up.
+  if (lifecycle.stopping) return shutDown(sandbox);
   console.log(
     [
       '',
@@ -29,18 +43,14 @@ async function main(): Promise<void> {
       'Ctrl-C stops everything.',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nstopping the sandbox…');
-    sandbox.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+}
+
+function shutDown(sandbox: Sandbox): void {
+  console.log('\nstopping the sandbox…');
+  sandbox.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 }
 
 /** SANDBOX_PORT, 3000 when unset; anything but a port number is refused before anything starts. */
