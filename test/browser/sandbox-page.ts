@@ -10,7 +10,10 @@ export class SandboxPage {
 
   async be(userId: string): Promise<void> {
     await this.page.getByTestId(`persona-${userId}`).click();
-    await this.page.waitForFunction(`document.getElementById('me').textContent.length > 0`);
+    await this.page.waitForFunction(
+      // Until the channel drawn is theirs: their own ephemerals, not the last persona's.
+      `document.getElementById('messages').dataset.viewer === ${JSON.stringify(userId)}`,
+    );
   }
 
   async type(command: string): Promise<void> {

@@ -90,7 +90,10 @@ describe('the sandbox in a browser, following the README', function () {
 
   async function be(userId: string): Promise<void> {
     await page.getByTestId(`persona-${userId}`).click();
-    await page.waitForFunction(`document.getElementById('me').textContent.length > 0`);
+    await page.waitForFunction(
+      // Until the channel drawn is theirs: their own ephemerals, not the last persona's.
+      `document.getElementById('messages').dataset.viewer === ${JSON.stringify(userId)}`,
+    );
   }
 
   /**

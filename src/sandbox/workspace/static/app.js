@@ -249,11 +249,15 @@
   async function refresh() {
     if (inFlight) return void (again = true);
     inFlight = true;
+    // The persona may change while this fetch is out: what is drawn is whose it was.
+    const viewer = ws.me;
     try {
-      const response = await fetch('/api/state?user=' + encodeURIComponent(ws.me), { cache: 'no-store' });
+      const response = await fetch('/api/state?user=' + encodeURIComponent(viewer), { cache: 'no-store' });
       if (response.ok) {
         ws.state = await response.json();
         render();
+        // Whose channel view is on screen (their ephemerals), for tests that switch persona.
+        $('#messages').dataset.viewer = viewer;
         // For what draws itself from the state outside the channel (modal.js).
         document.dispatchEvent(new CustomEvent('workspace:state', { detail: ws.state }));
         $('#connection').dataset.state = 'ok';
