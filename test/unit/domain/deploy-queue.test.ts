@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import {
-  compareVersions,
   headOf,
   nextEligibleAt,
   ordinal,
@@ -155,26 +154,6 @@ describe('queueEntryOf', () => {
     assert.equal(queueEntryOf(release('r1', 'v1.2.0', 'awaiting_start', T0, { queue })), undefined);
     assert.equal(queueEntryOf(release('r1', 'v1.2.0', 'queued', T0)), undefined);
   });
-});
-
-describe('compareVersions', () => {
-  const cases: [string, string, number][] = [
-    ['v1.2.0', 'v1.2.0', 0],
-    ['1.2.0', 'v1.2.0', 0],
-    ['v1.2.0', 'v1.10.0', -1],
-    ['v2.0.0', 'v1.99.99', 1],
-    ['v1.2.1', 'v1.2.0', 1],
-    ['v1.2.0-rc.1', 'v1.2.0', -1],
-    ['v1.2.0-rc.2', 'v1.2.0-rc.10', -1],
-    ['v1.2.0-alpha', 'v1.2.0-1', 1],
-    ['v1.2.0-rc.1', 'v1.2.0-rc.1.1', -1],
-  ];
-  for (const [a, b, sign] of cases) {
-    it(`orders ${a} against ${b} as ${sign}`, () => {
-      assert.equal(Math.sign(compareVersions(a, b)), sign);
-      assert.equal(Math.sign(compareVersions(b, a)), -sign || 0);
-    });
-  }
 });
 
 describe('supersedingRelease', () => {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { PLAN_RULES, mayRunStep, planRollbackSteps, planSteps } from '../../../src/domain/plan';
-import { RELEASE_STEP_NAMES, RELEASE_TYPES, STEP_NAMES, type ReleaseState } from '../../../src/domain/release';
+import {
+  RELEASE_STEP_NAMES,
+  RELEASE_TYPES,
+  STEP_NAMES,
+  type ReleaseState,
+} from '../../../src/domain/release';
 
 const NO_DB = 'no database configured';
 const NO_MIGRATION = 'no migration configured';

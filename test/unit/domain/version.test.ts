@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { InvalidRequestError } from '../../../src/domain/errors';
-import { isValidVersion, parseVersion } from '../../../src/domain/version';
+import { compareVersions, isValidVersion, parseVersion } from '../../../src/domain/version';
 
 const HINT = 'is not a release version; use a tag like v1.2.0, 1.2.0 or v1.2.0-rc.1';
 
@@ -111,4 +111,24 @@ describe('parseVersion', () => {
       (error: Error) => error.message === `"${text}" ${HINT}`,
     );
   });
+});
+
+describe('compareVersions', () => {
+  const cases: [string, string, number][] = [
+    ['v1.2.0', 'v1.2.0', 0],
+    ['1.2.0', 'v1.2.0', 0],
+    ['v1.2.0', 'v1.10.0', -1],
+    ['v2.0.0', 'v1.99.99', 1],
+    ['v1.2.1', 'v1.2.0', 1],
+    ['v1.2.0-rc.1', 'v1.2.0', -1],
+    ['v1.2.0-rc.2', 'v1.2.0-rc.10', -1],
+    ['v1.2.0-alpha', 'v1.2.0-1', 1],
+    ['v1.2.0-rc.1', 'v1.2.0-rc.1.1', -1],
+  ];
+  for (const [a, b, sign] of cases) {
+    it(`orders ${a} against ${b} as ${sign}`, () => {
+      assert.equal(Math.sign(compareVersions(a, b)), sign);
+      assert.equal(Math.sign(compareVersions(b, a)), -sign || 0);
+    });
+  }
 });
