@@ -1,3 +1,4 @@
+import { InvalidRequestError } from '../src/domain/errors';
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import { resolveTarget } from '../src/config/target';
 import type { Release } from '../src/domain/release';
@@ -84,7 +85,8 @@ async function releaseOf(body: BlockAction, deps: SlackDeps): Promise<Release> {
       }
     }
   }
-  throw new Error('the clicked message names no release');
+  // Not a message deploybot posted (or one from a much older version): nothing to act on.
+  throw new InvalidRequestError('release_not_found', 'That message names no release of deploybot’s.');
 }
 
 /** The item ids a checkbox element offers, from the message as Slack shows it. */

@@ -157,6 +157,13 @@ function typeSpecificProblem(type: string, payload: Json): Problem {
   switch (type) {
     case 'block_actions':
       return first(
+        // Slack gives every click on a message a response_url, the only way to answer it.
+        () =>
+          isRecord(payload.container) &&
+          payload.container.type === 'message' &&
+          payload.response_url === undefined
+            ? 'a click on a message without response_url'
+            : undefined,
         () => arrayOfRecords(payload.actions, 'actions'),
         () => ((payload.actions as unknown[]).length === 0 ? 'actions is empty' : undefined),
         () => eachOf(payload.actions, actionProblem),
@@ -175,6 +182,12 @@ function typeSpecificProblem(type: string, payload: Json): Problem {
         () => string((payload.view as Json).id, 'view.id', 64),
         () => optionalString((payload.view as Json).callback_id, 'view.callback_id', 255),
         () => optionalSlackId((payload.view as Json).app_installed_team_id, 'view.app_installed_team_id'),
+        () => optionalString((payload.view as Json).private_metadata, 'view.private_metadata', 3000),
+        // A submission carries the view's state (empty without inputs); a closed view may not.
+        () =>
+          type === 'view_submission' && (payload.view as Json).state === undefined
+            ? 'view.state is missing'
+            : viewStateProblem((payload.view as Json).state),
         () => optionalArrayOfRecords(payload.response_urls, 'response_urls'),
         () => eachOf(payload.response_urls, (r) => url(r.response_url, 'response_urls.response_url')),
       );
@@ -187,6 +200,23 @@ function typeSpecificProblem(type: string, payload: Json): Problem {
     default:
       return 'payload type is unknown';
   }
+}
+
+/**
+ * A view's `state`: Slack sends `{ values: { <block_id>: { <action_id>: element state } } }`,
+ * empty for a view without inputs. Listeners read answers by those two keys.
+ */
+function viewStateProblem(state: unknown): Problem {
+  if (state === undefined) return undefined;
+  if (!isRecord(state)) return 'view.state is not an object';
+  const values = state.values;
+  if (!isRecord(values)) return 'view.state.values is not an object';
+  for (const block of Object.values(values)) {
+    if (!isRecord(block)) return 'view.state.values holds something other than objects';
+    if (!Object.values(block).every(isRecord))
+      return 'a view.state.values block holds something other than objects';
+  }
+  return undefined;
 }
 
 function actionProblem(action: Json): Problem {

@@ -2,6 +2,19 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { FakeSlackApi } from '../../src/sandbox/fake-slack-api';
+import {
+  CANCEL_QUEUED_ACTION,
+  QUEUE_IT_ACTION,
+  RUN_ANYWAY_ACTION,
+} from '../../src/slack/blocks/queue-blocks';
+import { CANCEL_ACTION, START_ACTION } from '../../src/slack/blocks/release-message';
+import { REVIEW_CALLBACK_ID } from '../../src/slack/blocks/review-modal';
+import { REVIEW_OPEN_ACTION } from '../../src/slack/blocks/review-prompt';
+import {
+  APPROVE_ROLLBACK_ACTION,
+  CONFIRM_RESTORE_ACTION,
+  REJECT_ROLLBACK_ACTION,
+} from '../../src/slack/blocks/rollback-message';
 import { cleanup, connectTestRedis, freshPrefix } from '../support/redis';
 import { blockActionsPayload, postRaw, signSlackRequest, slashCommandBody } from '../support/slack-requests';
 import { startTs } from '../support/spawn';
@@ -10,6 +23,19 @@ const SECRET = ['hostile', 'signing', 'secret'].join('-');
 const TOKEN = ['xoxb', 'hostile', 'token'].join('-');
 const REQUESTS = 2_200;
 const CONCURRENCY = 16;
+/** Every button the bot listens for, by the constants its listeners use, and a checklist group. */
+const ACTION_IDS = [
+  START_ACTION,
+  CANCEL_ACTION,
+  'checklist:1',
+  APPROVE_ROLLBACK_ACTION,
+  REJECT_ROLLBACK_ACTION,
+  CONFIRM_RESTORE_ACTION,
+  QUEUE_IT_ACTION,
+  RUN_ANYWAY_ACTION,
+  CANCEL_QUEUED_ACTION,
+  REVIEW_OPEN_ACTION,
+];
 /** Slack's own budget: no answer may take longer (the request is aborted, and the test fails). */
 const SLACK_BUDGET_MS = 3_000;
 
@@ -158,15 +184,7 @@ function generate(r: Rng, responseUrl: string): Hostile[] {
       },
       {
         type: r.pick(['button', 'checkboxes']),
-        action_id: r.pick([
-          'release_start',
-          'release_cancel',
-          'checklist:1',
-          'approve_rollback',
-          'reject_rollback',
-          'confirm_restore',
-          `unknown_${garbage(r, 8)}`,
-        ]),
+        action_id: r.pick([...ACTION_IDS, `unknown_${garbage(r, 8)}`]),
         block_id: 'b',
         value: garbage(r, 30),
         selected_options: [{ value: garbage(r, 10) }],
@@ -279,6 +297,54 @@ function generate(r: Rng, responseUrl: string): Hostile[] {
       contentType: r.pick(['application/json', 'application/x-www-form-urlencoded']),
       skew: 0,
     }),
+    // The review modal's submission with its state broken: answers of the wrong type, no state,
+    // a release id that is garbage (or a prototype key) in private_metadata.
+    () => ({
+      body: form({
+        type: 'view_submission',
+        user: r.pick([{ id: user() }, { id: null }, undefined, wrongValue(r)]),
+        team: { id: 'T0SANDBOX' },
+        trigger_id: '1.2.x',
+        view: {
+          id: 'V0HOSTILE',
+          callback_id: REVIEW_CALLBACK_ID,
+          private_metadata: r.pick([garbage(r, 30), '__proto__', '', wrongValue(r)]),
+          state: r.pick([
+            undefined,
+            wrongValue(r),
+            { values: wrongValue(r) },
+            {
+              values: {
+                'review:wentWell': {
+                  answer: { type: 'plain_text_input', value: r.pick([garbage(r, 200), wrongValue(r)]) },
+                },
+                'review:followUpActions': wrongValue(r),
+                [garbage(r, 10)]: { [garbage(r, 5)]: wrongValue(r) },
+              },
+            },
+          ]),
+        },
+      }),
+      skew: 0,
+    }),
+    // App Home opened by someone, or by something that is not a user.
+    () => ({
+      body: JSON.stringify({
+        type: 'event_callback',
+        team_id: 'T0SANDBOX',
+        api_app_id: 'A0DEPLOYBOT',
+        event_id: `Ev${r.int(1e9)}`,
+        event_time: 1,
+        event: {
+          type: 'app_home_opened',
+          user: r.pick([user(), null, wrongValue(r), garbage(r, 12)]),
+          channel: r.pick(['D0HOME', wrongValue(r)]),
+          tab: r.pick(['home', 'messages', wrongValue(r)]),
+        },
+      }),
+      contentType: 'application/json',
+      skew: 0,
+    }),
   ];
   const cases: Hostile[] = [];
   while (cases.length < REQUESTS) {
@@ -388,6 +454,11 @@ describe('hostile input into the running web process', function () {
 
     assert.deepEqual(failures.slice(0, 10), [], `no 5xx, no answer slower than ${SLACK_BUDGET_MS} ms`);
     assert.equal(exit, undefined, `the web process is still running: ${output.slice(-2000)}`);
+    // Refused at the door or answered in words: no listener tripped over a body it trusted.
+    const tripped = output
+      .split('\n')
+      .filter((line) => /"type":"TypeError"|Cannot read properties|is not a function/.test(line));
+    assert.deepEqual(tripped.slice(0, 3), [], 'a listener threw on a malformed body');
     for (const status of [400, 401, 413])
       assert.ok((statuses.get(status) ?? 0) > 0, `some answered ${status}`);
 
@@ -411,6 +482,7 @@ describe('hostile input into the running web process', function () {
       await redis.quit();
     }
     assert.equal(slack.callsTo('chat.postMessage').length, 0, 'nothing posted to a channel');
+    assert.equal(slack.callsTo('views.open').length, 0, 'no modal opened for a release that does not exist');
 
     const help = slashCommandBody({
       command: '/deploy',

@@ -99,6 +99,19 @@ describe('the request guard in front of Bolt', () => {
       assert.equal(forwarded[0]?.contentType, 'application/x-www-form-urlencoded');
     });
 
+    it('a view submission with its answers, and one of a view without inputs', async () => {
+      const answers = {
+        'review:wentWell': { answer: { type: 'plain_text_input', value: 'Quick' } },
+        'review:couldImprove': { answer: { type: 'plain_text_input', value: null } },
+      };
+      for (const state of [{ values: answers }, { values: {} }]) {
+        const payload = { type: 'view_submission', user: { id: 'U0A' }, view: { id: 'V0A', state } };
+        const answer = await postToBolt(url, SECRET, form(payload));
+        assert.equal(answer.status, 200);
+      }
+      assert.equal(forwarded.length, 2);
+    });
+
     it('an Events API callback and a URL verification', async () => {
       const event = {
         type: 'event_callback',
@@ -150,6 +163,11 @@ describe('the request guard in front of Bolt', () => {
       ['message blocks that are a number', form(click({ message: { ts: '1.2', blocks: 5 } }))],
       ['a response_url that is not http(s)', form(click({ response_url: 'javascript:alert(1)' }))],
       ['a block action carrying an event field', form(click({ event: 'x' }))],
+      [
+        'a click on a message without response_url (no way to answer it)',
+        form({ ...click(), response_url: undefined }),
+        /without response_url/,
+      ],
       ['a repeated payload field', `${form(click())}&${form(click())}`],
       ['a form that is neither command nor interaction', 'hello=world'],
       ['a slash command without user_id', command().replace(/user_id=[^&]*&/, '')],
@@ -170,6 +188,35 @@ describe('the request guard in front of Bolt', () => {
         'JSON nested 10,000 deep',
         `{"type":"event_callback","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
         /nested too deeply/,
+      ],
+      [
+        'a view submission whose state is a string',
+        form({ type: 'view_submission', user: { id: 'U0A' }, view: { id: 'V0A', state: 'x' } }),
+        /^view\.state is not an object$/,
+      ],
+      [
+        'a view submission without state',
+        form({ type: 'view_submission', user: { id: 'U0A' }, view: { id: 'V0A' } }),
+        /^view\.state is missing$/,
+      ],
+      [
+        'a view submission without state.values',
+        form({ type: 'view_submission', user: { id: 'U0A' }, view: { id: 'V0A', state: {} } }),
+        /^view\.state\.values is not an object$/,
+      ],
+      [
+        'a view submission whose answer block is a string',
+        form({
+          type: 'view_submission',
+          user: { id: 'U0A' },
+          view: { id: 'V0A', state: { values: { 'review:wentWell': 'x' } } },
+        }),
+        /holds something other than objects/,
+      ],
+      [
+        'a view submission whose private_metadata is not a string',
+        form({ type: 'view_submission', user: { id: 'U0A' }, view: { id: 'V0A', private_metadata: {} } }),
+        /private_metadata/,
       ],
       [
         'a payload nested 100 deep',
