@@ -209,11 +209,12 @@ export class QueueTurns {
       await index.remove(head, head.id);
       return undefined;
     }
+    // Audited before its preflight is queued: whoever sees the preflight's result sees the turn's entry.
+    await this.audit(left, 'release.dequeued', `${left.version}: its turn in the queue`);
     await index.remove(head, head.id);
     await locks.heartbeat(head, head.id, lockTtlFor(left, clock.now(), config.engine));
     const first = nextRunnableStep(left);
     if (first && RUNS_BEFORE_START.includes(first.name)) await this.deps.queue.enqueue(left.id, first.name);
-    await this.audit(left, 'release.dequeued', `${left.version}: its turn in the queue`);
     await bestEffort(logger, 'chat update', () => this.deps.chat.releaseUpdated(left));
     await this.deps.triggers.startWhenReady(left.id);
     await bestEffort(logger, 'queue question', () => index.forgetQuestion(left.id));

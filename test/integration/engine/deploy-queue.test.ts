@@ -131,8 +131,11 @@ describe('deploy queue on real Redis and BullMQ', () => {
       outcomes.filter((o) => o.kind === 'dequeued').length <= 1,
       JSON.stringify(outcomes.map((o) => o.kind)),
     );
-    const audit = await h.engine.audit.recent(100, { app: 'backend' });
-    assert.equal(audit.filter((e) => e.action === 'release.dequeued').length, 1);
+    // Whoever won (a racer or the sweep) audits just after it writes the state: wait for that entry.
+    const dequeues = async () =>
+      (await h.engine.audit.recent(100, { app: 'backend' })).filter((e) => e.action === 'release.dequeued');
+    await waitFor(async () => ((await dequeues()).length > 0 ? true : undefined));
+    assert.equal((await dequeues()).length, 1);
     const states = await Promise.all([a.id, b.id].map(async (id) => (await h.engine.store.get(id))?.state));
     assert.deepEqual(states, ['awaiting_start', 'queued'], 'first come, first served');
     const lock = await h.engine.locks.holder(STAGING);
