@@ -9,6 +9,13 @@ import { cleanup, connectTestRedis, freshPrefix } from '../../support/redis';
 const shopStaging: LockScope = { app: 'shop', environment: 'staging' };
 const shopProduction: LockScope = { app: 'shop', environment: 'production' };
 const MINUTE = 60_000;
+/**
+ * A lock that expires while the test waits on real time (Redis expires keys by
+ * its own clock). Long enough that a loaded machine's pause between two calls
+ * does not expire it early; the wait goes well past it.
+ */
+const SHORT_TTL = 600;
+const PAST_SHORT_TTL = 900;
 
 /** A clock the test moves by hand; it only fills in acquiredAt/expiresAt. */
 function manualClock(start = 1_764_000_000_000): Clock & { advance(ms: number): void } {
@@ -85,35 +92,35 @@ describe('RedisLockService', () => {
   });
 
   it('lets another owner acquire once the lock expired', async () => {
-    await locks.acquire(shopStaging, 'release-a', 200);
+    await locks.acquire(shopStaging, 'release-a', SHORT_TTL);
     const refused = await locks.acquire(shopStaging, 'release-b', MINUTE);
     assert.equal(refused.acquired, false);
 
-    await sleep(300);
+    await sleep(PAST_SHORT_TTL);
     assert.equal(await locks.holder(shopStaging), undefined);
     assert.deepEqual(await locks.acquire(shopStaging, 'release-b', MINUTE), { acquired: true });
   });
 
   it('heartbeats extend the owner’s lock and move expiresAt', async () => {
-    await locks.acquire(shopStaging, 'release-a', 200);
+    await locks.acquire(shopStaging, 'release-a', SHORT_TTL);
     clock.advance(150);
     assert.equal(await locks.heartbeat(shopStaging, 'release-a', MINUTE), true);
-    await sleep(300);
+    await sleep(PAST_SHORT_TTL);
 
     const holder = await locks.holder(shopStaging);
     assert.equal(holder?.kind === 'release' && holder.expiresAt, clock.now() + MINUTE);
   });
 
   it('heartbeat answers false after the lock expired', async () => {
-    await locks.acquire(shopStaging, 'release-a', 200);
-    await sleep(300);
+    await locks.acquire(shopStaging, 'release-a', SHORT_TTL);
+    await sleep(PAST_SHORT_TTL);
     assert.equal(await locks.heartbeat(shopStaging, 'release-a', MINUTE), false);
     assert.equal(await locks.holder(shopStaging), undefined, 'a lost lock is not recreated');
   });
 
   it('heartbeat answers false once another owner took the lock, and leaves theirs alone', async () => {
-    await locks.acquire(shopStaging, 'release-a', 200);
-    await sleep(300);
+    await locks.acquire(shopStaging, 'release-a', SHORT_TTL);
+    await sleep(PAST_SHORT_TTL);
     await locks.acquire(shopStaging, 'release-b', MINUTE);
 
     assert.equal(await locks.heartbeat(shopStaging, 'release-a', MINUTE), false);

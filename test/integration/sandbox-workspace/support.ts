@@ -137,9 +137,11 @@ export class Rig {
 /** Reads a Server-Sent Events stream, collecting `event:` names as they come. */
 export function openEvents(
   url: string,
-): Promise<{ events: string[]; close: () => void; status: number; type: string }> {
+): Promise<{ events: string[]; seqs: number[]; close: () => void; status: number; type: string }> {
   return new Promise((resolve, reject) => {
     const events: string[] = [];
+    /** Each event's `seq` (the server counts the events it sent), in arrival order. */
+    const seqs: number[] = [];
     const req = get(url, (res) => {
       res.setEncoding('utf8');
       let buffer = '';
@@ -151,11 +153,14 @@ export function openEvents(
           buffer = buffer.slice(end + 2);
           const name = /^event: (.+)$/m.exec(frame)?.[1];
           if (name) events.push(name);
+          const seq = /^data: .*"seq":(\d+)/m.exec(frame)?.[1];
+          if (name && seq !== undefined) seqs.push(Number(seq));
         }
       });
       res.on('error', () => undefined);
       resolve({
         events,
+        seqs,
         close: () => req.destroy(),
         status: res.statusCode ?? 0,
         type: String(res.headers['content-type']),
