@@ -27,7 +27,7 @@ import {
   type DeployCommand,
 } from '../src/slack/deploy-command';
 import type { SlackDeps } from '../src/slack/slack-deps';
-import { AfterAckLane } from '../src/slack/after-ack-lane';
+import { ChannelLanes } from '../src/slack/channel-lanes';
 import { parseAtTime } from '../src/domain/schedule/at-time';
 import { momentWords } from '../src/domain/schedule/moment-words';
 import { DeliveryStats } from '../src/engine/delivery-stats';
@@ -43,8 +43,8 @@ import { promotionSource, promotionTick } from '../src/engine/promotion';
 type Reply = { text: string; blocks?: unknown[] };
 
 /**
- * How many commands' follow-ups (after the ack) run at once in one web process.
- * Few enough that a burst's acks are not slowed by its follow-ups; enough that
+ * How many commands' follow-ups (after the ack) run at once in one web process
+ * for one channel (src/slack/channel-lanes.ts). Few enough that a burst's acks are not slowed by its follow-ups; enough that
  * one slow follow-up (a rate-limited Slack call waits for Retry-After) does not
  * hold up everyone else's reply.
  */
@@ -55,13 +55,13 @@ const FOLLOW_UPS_AT_ONCE = 4;
  * help, dry run) are the ack itself; everything else acks empty first, so
  * Slack's 3 seconds never depend on Redis, AWS or Slack itself, and the
  * outcome follows as an ephemeral reply through response_url, the work behind
- * it queued in an AfterAckLane so that a burst's acks go first. While Redis is
+ * it queued in its channel's after-ack lane so that a burst's acks go first. While Redis is
  * known to be down the ack itself says so; when it turns out to be away
  * midway, the producer connection fails within a second and the reply says so.
  */
 export function registerDeployCommand(app: App, deps: SlackDeps): void {
   const names = configuredNames(deps.config);
-  const followUps = new AfterAckLane(FOLLOW_UPS_AT_ONCE, (error) =>
+  const followUps = new ChannelLanes(FOLLOW_UPS_AT_ONCE, (error) =>
     deps.logger.error({ err: error }, 'slack command follow-up failed'),
   );
   app.command('/deploy', async ({ command, ack, respond }) => {
@@ -83,7 +83,7 @@ export function registerDeployCommand(app: App, deps: SlackDeps): void {
       return;
     }
     await ack();
-    followUps.run(async () => {
+    followUps.run(laneOf(parsed, command, deps), async () => {
       try {
         // A retried delivery of the same command (same trigger_id) does nothing. Inside
         // the try: it is the first Redis command, the one that meets an outage.
@@ -97,6 +97,23 @@ export function registerDeployCommand(app: App, deps: SlackDeps): void {
       }
     });
   });
+}
+
+/**
+ * The channel a command's follow-up posts into: a release's (or promotion's)
+ * environment channel, where its checklist goes; otherwise the channel it was
+ * typed in, where its reply goes.
+ */
+function laneOf(command: DeployCommand, slash: SlashCommand, deps: SlackDeps): string {
+  if (command.kind !== 'release' && command.kind !== 'promote') return slash.channel_id;
+  try {
+    const environment = command.kind === 'promote' ? command.to : command.environment;
+    const target = resolveTarget(deps.config, command.app, environment);
+    return target.config.channel ?? deps.config.slack.channel;
+  } catch {
+    // An unknown target is refused in the follow-up itself, in words.
+    return slash.channel_id;
+  }
 }
 
 function immediateAnswer(command: DeployCommand, deps: SlackDeps): Reply | undefined {

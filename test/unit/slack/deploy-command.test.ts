@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { AfterAckLane } from '../../../src/slack/after-ack-lane';
+import { ChannelLanes } from '../../../src/slack/channel-lanes';
 import { InvalidRequestError } from '../../../src/domain/errors';
 import {
   DEPLOY_HELP,
@@ -663,6 +664,26 @@ describe("AfterAckLane (a /deploy's work after its ack)", () => {
     for (const w of works) w.finish();
     await until(() => started.length === 5);
     assert.deepEqual(started, [1, 2, 3, 4, 5]);
+  });
+
+  it('gives each channel its own lane: a busy channel does not hold up another', async () => {
+    const started: number[] = [];
+    const lanes = new ChannelLanes(1, unexpected);
+    const [a1, a2, b1] = [1, 2, 3].map((n) => gated(started, n));
+    lanes.run('C0BUSY', (a1 as ReturnType<typeof gated>).work);
+    lanes.run('C0BUSY', (a2 as ReturnType<typeof gated>).work);
+    lanes.run('C0OTHER', (b1 as ReturnType<typeof gated>).work);
+    await until(() => started.length === 2);
+    assert.deepEqual(
+      started,
+      [1, 3],
+      'the other channel started beside the busy one; the busy one waits its turn',
+    );
+    a1?.finish();
+    await until(() => started.length === 3);
+    assert.deepEqual(started, [1, 3, 2]);
+    a2?.finish();
+    b1?.finish();
   });
 
   it('reports a failed follow-up and frees its slot', async () => {
