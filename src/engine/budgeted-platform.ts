@@ -31,9 +31,10 @@ export interface EcsReadBudgets {
  * checking their tasks at the same moments asked ECS for five times its
  * service-read rate in one second, and for two to three times its rate of
  * task-definition and task reads. Over budget, a read waits for the next free
- * slot instead of being throttled. Writes (register, update, run) pass
- * straight through: they are few, and a release must not queue behind
- * another's polling to make them.
+ * slot instead of being throttled. Writes (register, update, run) are not
+ * budgeted: they are few, and a release must not queue behind another's
+ * polling to make them; but registering a revision first reads the one it
+ * copies, and that read is.
  *
  * A call is charged for the ECS requests it usually makes: the adapter pages
  * ListTasks and batches DescribeTasks, which a rare long listing exceeds.
@@ -71,8 +72,11 @@ export class BudgetedPlatform implements ContainerPlatform {
     return this.inner.stoppedTasks(cluster, service);
   };
 
-  registerImageRevision: ContainerPlatform['registerImageRevision'] = (input) =>
-    this.inner.registerImageRevision(input);
+  /** Reads the revision it copies (DescribeTaskDefinition), then registers the copy (not budgeted). */
+  registerImageRevision: ContainerPlatform['registerImageRevision'] = async (input) => {
+    await take(this.budgets.taskDefinitions, 1);
+    return this.inner.registerImageRevision(input);
+  };
   updateService: ContainerPlatform['updateService'] = (cluster, service, taskDefinition) =>
     this.inner.updateService(cluster, service, taskDefinition);
   runTask: ContainerPlatform['runTask'] = (input) => this.inner.runTask(input);

@@ -66,15 +66,16 @@ describe('BudgetedPlatform', () => {
     ]);
   });
 
-  it('passes writes straight through without spending a budget', async () => {
-    const { platform, reached, taken } = setup();
+  it('charges registering a revision the read of the one it copies; update and run pass straight through', async () => {
+    const { platform, reached, takenBy } = setup();
     await platform.registerImageRevision({ from: 'web:1', images: {}, releaseId: 'r1' });
     await platform.updateService('c1', 'web', 'web:2');
     assert.equal(await platform.runTask({} as never), 'task-arn');
-    assert.equal(taken(), 0);
-    assert.deepEqual(
-      reached.map((r) => r.call),
-      ['registerImageRevision', 'updateService', 'runTask'],
-    );
+    assert.deepEqual(takenBy, { services: 0, taskDefinitions: 1, tasks: 0 });
+    assert.deepEqual(reached, [
+      { call: 'registerImageRevision', takenBefore: 1 },
+      { call: 'updateService', takenBefore: 1 },
+      { call: 'runTask', takenBefore: 1 },
+    ]);
   });
 });
