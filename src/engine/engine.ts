@@ -175,7 +175,8 @@ export function createEngine(options: EngineOptions): Engine {
     clock,
     logger,
     followUps,
-    platform: options.aws.platform,
+    // An approval's re-check reads ECS within the same budgets as the steps.
+    platform: ports.platform,
     ...(options.random ? { random: options.random } : {}),
   });
   const queueIndex = new RedisDeployQueueIndex(redis, prefix, lockScopeResolver(config));
