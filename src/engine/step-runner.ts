@@ -364,7 +364,17 @@ export class StepRunner {
     const again = await this.deps.locks.acquire(scope, release.id, ttl, {
       overManualLock: release.rollbackOf !== undefined,
     });
-    return again.acquired;
+    if (!again.acquired) return false;
+    // The copy given may predate the release's end: a sweep that read it running, then heard
+    // no heartbeat because the release had ended and freed its lock, would hold the scope in
+    // a finished release's name for a whole lock TTL. Give such a lock straight back (which
+    // also wakes the scope's queue).
+    const current = await this.deps.store.get(release.id);
+    if (!current || isFinished(current)) {
+      await this.deps.locks.release(scope, release.id);
+      return false;
+    }
+    return true;
   }
 }
 
