@@ -25,6 +25,8 @@ export interface ChaosClusterOptions {
   tags?: string[];
   /** LOG_LEVEL of the bot processes (CHAOS_LOG_LEVEL overrides); info shows which worker ran which step. */
   logLevel?: string;
+  /** engine.reconcileInterval (ms) of the bots' configuration; unset, the engine's default (a minute). */
+  reconcileIntervalMs?: number;
 }
 
 const REPOSITORIES = ['social-analytics-backend', 'social-analytics-worker'];
@@ -165,7 +167,8 @@ export class ChaosCluster {
     this.stops.push(() => jobs.close());
 
     const configPath = join(this.logDir, 'deploybot.yaml');
-    writeFileSync(configPath, chaosConfigYaml(this.service.url, this.options.windows));
+    const engine = { reconcileIntervalMs: this.options.reconcileIntervalMs };
+    writeFileSync(configPath, chaosConfigYaml(this.service.url, this.options.windows, engine));
     const signingSecret = randomBytes(16).toString('hex');
     this.signingSecret = signingSecret;
     this.env = {

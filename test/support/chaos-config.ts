@@ -19,8 +19,22 @@ export const CHAOS_WINDOWS: ChaosWindows = { windowMs: 30_000, intervalMs: 5_000
 export const REQUESTER = 'U0REQUESTER';
 export const APPROVERS = ['U0APPROVER', 'U0DEPLOYER'] as const;
 
-export function chaosConfigYaml(healthUrl: string, windows: ChaosWindows = CHAOS_WINDOWS): string {
+/** Engine settings a test may change; unset, the engine's own defaults apply. */
+export interface ChaosEngineOptions {
+  /** engine.reconcileInterval (ms): how often the reconciler and the deploy queues' sweep run (default a minute). */
+  reconcileIntervalMs?: number;
+}
+
+export function chaosConfigYaml(
+  healthUrl: string,
+  windows: ChaosWindows = CHAOS_WINDOWS,
+  engine: ChaosEngineOptions = {},
+): string {
   const ms = (n: number) => `${Math.round(n)}ms`;
+  const reconcile =
+    engine.reconcileIntervalMs !== undefined
+      ? `\n  reconcileInterval: ${ms(engine.reconcileIntervalMs)}`
+      : '';
   return `
 slack:
   channel: engineering
@@ -29,7 +43,7 @@ engine:
   startTimeout: 30m
   pollInterval: 1s
   concurrency: 20
-  logsRequestsPerSecond: 20
+  logsRequestsPerSecond: 20${reconcile}
 apps:
   backend:
     environments:
