@@ -203,8 +203,8 @@ async function act(
           message: noticeReply(`Queued release \`${cancelled.id}\` (${cancelled.version}) cancelled.`),
         };
       }
-      const decision = await authorizer.check('deploy', user, target, release.id);
-      if (!decision.allowed) return { message: refusedReply(decision.because) };
+      const refused = await refusedToCancel(deps, user, release, target);
+      if (refused) return { message: refusedReply(refused) };
       const cancelled = await engine.service.cancel(release.id, user);
       return { message: noticeReply(`Release \`${cancelled.id}\` (${cancelled.version}) cancelled.`) };
     }
@@ -345,6 +345,21 @@ export async function refusedToWithdrawQueued(
   const decision = await deps.authorizer.check('approve', user, target, release.id);
   if (decision.allowed) return undefined;
   return `a queued release is withdrawn by its requester (${person(release.requestedBy)}) or an approver; ${decision.because}`;
+}
+
+/**
+ * Who may cancel a release that is not queued: whoever asked for it, or anyone
+ * who may deploy there. One rule for `/deploy cancel` and the Cancel button.
+ */
+export async function refusedToCancel(
+  deps: SlackDeps,
+  user: string,
+  release: Release,
+  target: ReturnType<typeof resolveTarget>,
+): Promise<string | undefined> {
+  if (release.requestedBy === user) return undefined;
+  const decision = await deps.authorizer.check('deploy', user, target, release.id);
+  return decision.allowed ? undefined : decision.because;
 }
 
 /** A refusal with "Queue it" under it: the same request, to wait its turn. */

@@ -4,7 +4,13 @@ import { resolveTarget } from '../src/config/target';
 import type { Release } from '../src/domain/release';
 import { refusedReply } from '../src/slack/blocks';
 import type { SlackDeps } from '../src/slack/slack-deps';
-import { ephemeral, refusedToWithdrawQueued, refusedWhileDown, replyWithError } from './deploy';
+import {
+  ephemeral,
+  refusedToCancel,
+  refusedToWithdrawQueued,
+  refusedWhileDown,
+  replyWithError,
+} from './deploy';
 
 type Json = Record<string, unknown>;
 
@@ -61,10 +67,8 @@ export function registerReleaseActions(app: App, deps: SlackDeps): void {
         await deps.engine.releaseQueue.cancel(release.id, body.user.id);
         return;
       }
-      if (release.requestedBy !== body.user.id) {
-        const decision = await deps.authorizer.check('deploy', body.user.id, target, release.id);
-        if (!decision.allowed) return void (await respond(refusal(decision.because)));
-      }
+      const refused = await refusedToCancel(deps, body.user.id, release, target);
+      if (refused) return void (await respond(refusal(refused)));
       await deps.engine.service.cancel(release.id, body.user.id);
     } catch (error) {
       await replyWithError(respond, error, deps, 'release_cancel');

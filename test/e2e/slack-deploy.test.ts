@@ -174,6 +174,24 @@ describe('/deploy in Slack over real HTTP', function () {
     assert.equal(await h.engine.engine.queue.count(), 0);
   });
 
+  it('lets whoever asked for a release cancel it, as its Cancel button does, and refuses anyone else without deploy rights', async () => {
+    // Asked for by someone who may no longer deploy (their rights changed since, say).
+    const release = await h.engine.engine.service.request({
+      version: 'v1.2.0',
+      app: 'backend',
+      environment: 'production',
+      type: 'hotfix',
+      requestedBy: 'U0OUTSIDER',
+    });
+    const stranger = await replyTo('U0RANDOM', () => h.command('U0RANDOM', `cancel ${release.id}`));
+    assert.match(stranger, /may deploy to production/, stranger);
+    assert.equal((await h.engine.engine.store.get(release.id))?.state, 'awaiting_start');
+
+    const own = await replyTo('U0OUTSIDER', () => h.command('U0OUTSIDER', `cancel ${release.id}`));
+    assert.match(own, /cancelled/, own);
+    assert.equal((await h.engine.engine.store.get(release.id))?.state, 'cancelled');
+  });
+
   it('answers status, history, lock, unlock and cancel', async () => {
     await replyTo('U0DEPLOYER', () => h.command('U0DEPLOYER', 'v1.2.0 backend production --type hotfix'));
     const [release] = await h.engine.engine.store.history('backend');
