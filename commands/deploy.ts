@@ -44,9 +44,10 @@ type Reply = { text: string; blocks?: unknown[] };
 
 /**
  * How many commands' follow-ups (after the ack) run at once in one web process
- * for one channel (src/slack/channel-lanes.ts). Few enough that a burst's acks are not slowed by its follow-ups; enough that
- * one slow follow-up (a rate-limited Slack call waits for Retry-After) does not
- * hold up everyone else's reply.
+ * for one channel (src/slack/channel-lanes.ts). Few enough that a burst's acks
+ * are not slowed by its follow-ups; enough that one slow follow-up (a
+ * rate-limited Slack call waits for Retry-After) does not hold up everyone
+ * else's reply.
  */
 const FOLLOW_UPS_AT_ONCE = 4;
 
@@ -55,9 +56,10 @@ const FOLLOW_UPS_AT_ONCE = 4;
  * help, dry run) are the ack itself; everything else acks empty first, so
  * Slack's 3 seconds never depend on Redis, AWS or Slack itself, and the
  * outcome follows as an ephemeral reply through response_url, the work behind
- * it queued in its channel's after-ack lane so that a burst's acks go first. While Redis is
- * known to be down the ack itself says so; when it turns out to be away
- * midway, the producer connection fails within a second and the reply says so.
+ * it queued in its channel's after-ack lane so that a burst's acks go first.
+ * While Redis is known to be down the ack itself says so; when it turns out to
+ * be away midway, the producer connection fails within a second and the reply
+ * says so.
  */
 export function registerDeployCommand(app: App, deps: SlackDeps): void {
   const names = configuredNames(deps.config);

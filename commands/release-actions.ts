@@ -1,6 +1,6 @@
-import { InvalidRequestError } from '../src/domain/errors';
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import { resolveTarget } from '../src/config/target';
+import { InvalidRequestError } from '../src/domain/errors';
 import type { Release } from '../src/domain/release';
 import { refusedReply } from '../src/slack/blocks';
 import type { SlackDeps } from '../src/slack/slack-deps';
