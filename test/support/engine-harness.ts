@@ -138,11 +138,25 @@ export class EngineHarness {
     }
   }
 
+  /**
+   * Resolves once the release has ended and its end has been told: the state
+   * is stored first, then the end is audited and said in the chat, so a test
+   * that reads the audit log or the chat right after the state would race them.
+   */
   async waitForEnd(id: string): Promise<Release> {
-    return this.waitFor(
+    const ended = await this.waitFor(
       id,
       (r) => r.state === 'succeeded' || r.state === 'failed' || r.state === 'cancelled',
     );
+    // With a chat of the test's own (Slack) there is no recording to wait on.
+    if (this.engineChat !== this.chat) return ended;
+    const deadline = Date.now() + 15_000;
+    while (!this.chat.events.some((e) => e.releaseId === id && e.kind === 'finished')) {
+      if (Date.now() > deadline)
+        throw new Error(`release ${id} ended ${ended.state} but its end was never told`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return ended;
   }
 
   async close(): Promise<void> {
