@@ -96,7 +96,7 @@ function environmentField(env: EnvironmentRow, now: number): string {
   lines.push(
     env.running
       ? `🟢 runs \`${escapeTruncated(env.running.version, 60)}\` since ${slackTime(env.running.since, 'datetime')}${env.running.restoredBy ? ' (rolled back to)' : ''}`
-      : '⚪ running version not known yet',
+      : '⚪ running version not known: no release through deploybot yet',
   );
   if (env.lock?.kind === 'manual') {
     lines.push(

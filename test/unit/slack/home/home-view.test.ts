@@ -141,7 +141,7 @@ describe('the Home tab view', () => {
     const view = homeView(
       team([{ app: 'backend', environments: [{ environment: 'staging', inFlight: [], queued: [] }] }]),
     );
-    assert.match(texts(view), /running version not known yet/);
+    assert.match(texts(view), /running version not known: no release through deploybot yet/);
     assert.match(texts(view), /free to deploy/);
   });
 
