@@ -198,14 +198,14 @@ async function act(
       const release = await engine.service.get(command.releaseId);
       const target = resolveTarget(config, release.app, release.environment);
       if (release.state === 'queued') {
-        const rule = await refusedToWithdrawQueued(deps, user, release, target);
+        const rule = await refusedToWithdraw(deps, user, release, target);
         if (rule) return { message: refusedReply(rule) };
         const cancelled = await engine.releaseQueue.cancel(release.id, user);
         return {
           message: noticeReply(`Queued release \`${cancelled.id}\` (${cancelled.version}) cancelled.`),
         };
       }
-      const refused = await refusedToCancel(deps, user, release, target);
+      const refused = await refusedToWithdraw(deps, user, release, target);
       if (refused) return { message: refusedReply(refused) };
       const cancelled = await engine.service.cancel(release.id, user);
       return { message: noticeReply(`Release \`${cancelled.id}\` (${cancelled.version}) cancelled.`) };
@@ -336,32 +336,24 @@ async function refusedToDeploy(
   return may.allowed ? undefined : refusedReply(may.because);
 }
 
-/** Who may withdraw a queued release: its requester, or an approver. The rule that refused, or none. */
-export async function refusedToWithdrawQueued(
-  deps: SlackDeps,
-  user: string,
-  release: Release,
-  target: ReturnType<typeof resolveTarget>,
-): Promise<string | undefined> {
-  if (release.requestedBy === user) return undefined;
-  const decision = await deps.authorizer.check('approve', user, target, release.id);
-  if (decision.allowed) return undefined;
-  return `a queued release is withdrawn by its requester (${person(release.requestedBy)}) or an approver; ${decision.because}`;
-}
-
 /**
- * Who may cancel a release that is not queued: whoever asked for it, or anyone
- * who may deploy there. One rule for `/deploy cancel` and the Cancel button.
+ * Who may withdraw a release: whoever asked for it; else, while it is queued,
+ * an approver, and once it left the queue anyone who may deploy there. One rule
+ * for `/deploy cancel` and the Cancel button. The rule that refused, or none.
  */
-export async function refusedToCancel(
+export async function refusedToWithdraw(
   deps: SlackDeps,
   user: string,
   release: Release,
   target: ReturnType<typeof resolveTarget>,
 ): Promise<string | undefined> {
   if (release.requestedBy === user) return undefined;
-  const decision = await deps.authorizer.check('deploy', user, target, release.id);
-  return decision.allowed ? undefined : decision.because;
+  const queued = release.state === 'queued';
+  const decision = await deps.authorizer.check(queued ? 'approve' : 'deploy', user, target, release.id);
+  if (decision.allowed) return undefined;
+  return queued
+    ? `a queued release is withdrawn by its requester (${person(release.requestedBy)}) or an approver; ${decision.because}`
+    : decision.because;
 }
 
 /** A refusal with "Queue it" under it: the same request, to wait its turn. */

@@ -4,13 +4,7 @@ import { InvalidRequestError } from '../src/domain/errors';
 import type { Release } from '../src/domain/release';
 import { refusedReply } from '../src/slack/blocks';
 import type { SlackDeps } from '../src/slack/slack-deps';
-import {
-  ephemeral,
-  refusedToCancel,
-  refusedToWithdrawQueued,
-  refusedWhileDown,
-  replyWithError,
-} from './deploy';
+import { ephemeral, refusedToWithdraw, refusedWhileDown, replyWithError } from './deploy';
 
 type Json = Record<string, unknown>;
 
@@ -62,12 +56,12 @@ export function registerReleaseActions(app: App, deps: SlackDeps): void {
       // Whoever asked for a release may always withdraw it; a queued one also an approver, anyone else's a deployer.
       // A queued release leaves its queue too, so the places of those behind it move up at once.
       if (release.state === 'queued') {
-        const rule = await refusedToWithdrawQueued(deps, body.user.id, release, target);
+        const rule = await refusedToWithdraw(deps, body.user.id, release, target);
         if (rule) return void (await respond(refusal(rule)));
         await deps.engine.releaseQueue.cancel(release.id, body.user.id);
         return;
       }
-      const refused = await refusedToCancel(deps, body.user.id, release, target);
+      const refused = await refusedToWithdraw(deps, body.user.id, release, target);
       if (refused) return void (await respond(refusal(refused)));
       await deps.engine.service.cancel(release.id, body.user.id);
     } catch (error) {
